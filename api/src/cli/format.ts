@@ -1,0 +1,122 @@
+/**
+ * Readable text for the CLI's default (non-JSON) output: aligned tables, numbers with
+ * sensible precision, `-` for undefined values.
+ */
+import type { Backtest, FailureStats } from '../engine/backtest';
+import type { Debrief } from '../engine/debrief';
+import type { FieldValue } from '../engine/fields';
+import type { Reading } from '../engine/reading';
+
+export function cell(v: unknown): string {
+  if (v === null || v === undefined) return '-';
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return String(v);
+    const a = Math.abs(v);
+    const fixed = v.toFixed(a >= 1000 ? 0 : a >= 1 ? 2 : 4);
+    return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+  }
+  if (Array.isArray(v)) return v.length ? v.join('; ') : '-';
+  return String(v);
+}
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+export function formatTable(table: { columns: string[]; rows: FieldValue[][] | unknown[][] }): string {
+  const text = table.rows.map((r) => r.map(cell));
+  const widths = table.columns.map((c, i) => Math.max(c.length, ...text.map((r) => r[i].length)));
+  const numeric = table.columns.map((_, i) => table.rows.every((r) => typeof r[i] === 'number' || r[i] === null));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(table.columns), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
+}
+
+type Obj = Record<string, unknown>;
+const get = (o: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, k) => (node && typeof node === 'object' ? (node as Obj)[k] : undefined), o);
+
+export function formatReading(r: Reading, meta: Obj): string {
+  const upper = (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : '-');
+  const flip = (layer: string) => {
+    const f = get(r, `composite.flip.${layer}`) as { distance: number | null; unit: string };
+    return f.distance === null ? '' : `  (flips ${cell(f.distance)} ${f.unit} away)`;
+  };
+  const banner =
+    meta.source === 'sample' ? '\nSAMPLE DATA: synthetic bars for trying the product, not market prices.' : '';
+  const lines = [
+    `${meta.symbol} vs ${meta.benchmark}  ${r.date}  close ${cell(r.close)}  (source: ${meta.source}, profile: ${meta.profile}, data to ${meta.lastBarDate})${banner}`,
+    '',
+    `Composite  ${upper(get(r, 'composite.rating'))}  score ${cell(get(r, 'composite.score'))} vs threshold ±${cell(get(r, 'composite.threshold'))} (base ${cell(get(r, 'composite.thresholdBase'))})`,
+    `Trend      ${cell(get(r, 'trend.state'))}  gap ${cell(get(r, 'trend.gapAtr'))} ATR${flip('trend')}`,
+    `Momentum   ${cell(get(r, 'momentum.state'))}${get(r, 'momentum.confirmed') ? ' (confirmed)' : ''}  move ${cell(get(r, 'momentum.move'))} vs ±${cell(get(r, 'momentum.threshold'))}${flip('momentum')}`,
+    `Breadth    ${cell(get(r, 'breadth.state'))}  pct50 ${cell(get(r, 'breadth.pct50'))}  pct200 ${cell(get(r, 'breadth.pct200'))}  d5 ${cell(get(r, 'breadth.d5'))}${flip('breadth')}`,
+    `RS         ${cell(get(r, 'rs.state'))}  spread ${cell(get(r, 'rs.spread'))} pp${flip('rs')}`,
+    `Rotation   ${cell(get(r, 'rotation.state'))}  ratio ${cell(get(r, 'rotation.ratio'))} vs SMA ${cell(get(r, 'rotation.ratioSma'))}, band ${cell(get(r, 'rotation.bandPct'))}%  -> ${cell(get(r, 'rotation.posture'))}`,
+    `Sizing     ${cell(get(r, 'sizing.fraction'))}`,
+    `Macro      ${cell(get(r, 'macro.active'))} (${cell(get(r, 'macro.phase'))}${get(r, 'macro.enabled') ? '' : ', overlay off'})`,
+    '',
+    ...((get(r, 'composite.rationale') as string[]) ?? []).map((s) => `  - ${s}`),
+  ];
+  return lines.join('\n');
+}
+
+interface LevelsView {
+  date: string;
+  close: number;
+  atr: number | null;
+  supports: { price: number; touches: number; lastTouched: string; distanceAtr: number }[];
+  resistances: { price: number; touches: number; lastTouched: string; distanceAtr: number }[];
+  allTimeHigh: { price: number; date: string };
+}
+
+export function formatLevels(lv: LevelsView): string {
+  const rows = [
+    ...lv.resistances.slice().reverse().map((l) => ['resistance', l.price, l.touches, l.lastTouched, l.distanceAtr]),
+    ['close', lv.close, null, lv.date, 0],
+    ...lv.supports.map((l) => ['support', l.price, l.touches, l.lastTouched, l.distanceAtr]),
+  ];
+  return [
+    formatTable({ columns: ['level', 'price', 'touches', 'lastTouched', 'distanceAtr'], rows }),
+    '',
+    `all-time high ${cell(lv.allTimeHigh.price)} on ${lv.allTimeHigh.date}; ATR ${cell(lv.atr)}`,
+  ].join('\n');
+}
+
+export function formatDebriefs(list: Debrief[]): string {
+  const rows = list.map((d) => [
+    d.date,
+    d.openingComposite,
+    ...d.calls.map((c) => `${c.call ?? '-'}${c.correct === null ? '' : c.correct ? ' ✓' : ' ✗'}`),
+    d.move,
+    d.direction,
+    d.outcome,
+    d.mostAccurate,
+    d.earliestWarning ? `${d.earliestWarning.layer} ${d.earliestWarning.date} @${d.earliestWarning.close.toFixed(2)}` : null,
+  ]);
+  const table = formatTable({
+    columns: ['date', 'opening', 'trend', 'momentum', 'breadth', 'rs', 'move', 'direction', 'outcome', 'mostAccurate', 'earliestWarning'],
+    rows,
+  });
+  const lessons = list.length === 1 ? `\n\nLesson: ${list[0].lesson}` : '';
+  return table + lessons;
+}
+
+export function formatBacktest(bt: Backtest): string {
+  const row = (name: string, s: FailureStats) => [name, s.setups, s.evaluated, s.failures, s.failureRate === null ? null : s.failureRate * 100];
+  return [
+    `Composite setups ${bt.from} to ${bt.to}, horizon ${bt.horizon} sessions (failure: close after horizon <= close at setup)`,
+    formatTable({
+      columns: ['rotation', 'setups', 'evaluated', 'failures', 'failure%'],
+      rows: [row('all', bt.total), row('leadership', bt.byRotation.leadership), row('parity', bt.byRotation.parity), row('flight', bt.byRotation.flight)],
+    }),
+    `failure(flight) / failure(leadership): ${cell(bt.flightOverLeadership)}`,
+    '',
+    `Generic SMA${bt.generic.fast}/SMA${bt.generic.slow} cross, false positive when close ${bt.generic.horizon} sessions later <= close`,
+    formatTable({
+      columns: ['symbol', 'signals', 'evaluated', 'falsePositives', 'rate%'],
+      rows: [
+        ['primary', bt.generic.primary.setups, bt.generic.primary.evaluated, bt.generic.primary.failures, bt.generic.primary.failureRate === null ? null : bt.generic.primary.failureRate * 100],
+        ['benchmark', bt.generic.benchmark.setups, bt.generic.benchmark.evaluated, bt.generic.benchmark.failures, bt.generic.benchmark.failureRate === null ? null : bt.generic.benchmark.failureRate * 100],
+      ],
+    }),
+    `primary / benchmark false-positive rate: ${cell(bt.generic.primaryOverBenchmark)}`,
+  ].join('\n');
+}

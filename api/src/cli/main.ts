@@ -1,0 +1,176 @@
+/**
+ * `iwm-signals`: the engine from the command line. Loads a data set, computes the
+ * history once, and prints a slice of it as a readable table or as JSON with the field
+ * names of docs/SIGNALS.md. Errors go to stderr with a non-zero exit code.
+ */
+import { readFile } from 'node:fs/promises';
+import { DataFileError, formatIssues } from '../data/csv-bars';
+import { DatasetError, loadDataset, type Dataset } from '../data/dataset';
+import { backtest } from '../engine/backtest';
+import { formatDay } from '../engine/dates';
+import { debriefAt } from '../engine/debrief';
+import { computeHistory, type History } from '../engine/engine';
+import { DEFAULT_HISTORY_FIELDS, fieldDef } from '../engine/fields';
+import { levelsAt } from '../engine/levels';
+import { ProfileError, profileHash, resolveProfile, type Profile } from '../engine/profile';
+import { historyObjects, historyTable, readingAt } from '../engine/reading';
+import { SessionError, sessionIndex, sessionRange } from '../engine/sessions';
+import { formatBacktest, formatDebriefs, formatLevels, formatReading, formatTable } from './format';
+import { USAGE, UsageError, parseCli, type CliOptions } from './options';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+async function loadProfile(spec: string | undefined): Promise<Profile> {
+  if (spec === undefined) return resolveProfile('iwm');
+  if (!spec.toLowerCase().endsWith('.json')) return resolveProfile(spec);
+  let text: string;
+  try {
+    text = await readFile(spec, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--profile: cannot read ${spec} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--profile: ${spec} is not valid JSON (${(err as Error).message})`);
+  }
+  return resolveProfile(json);
+}
+
+function meta(ds: Dataset, h: History) {
+  return {
+    source: ds.source,
+    symbol: ds.symbol,
+    benchmark: ds.benchmark,
+    profile: h.profile.name,
+    profileHash: profileHash(h.profile),
+    firstDate: formatDay(h.dates[0]),
+    lastBarDate: formatDay(h.dates[h.length - 1]),
+    dataQuality: ds.quality,
+  };
+}
+
+function lastOr(h: History, date: string | undefined, what: string): number {
+  return date === undefined ? h.length - 1 : sessionIndex(h, date, what);
+}
+
+function levelsJson(h: History, t: number, count: number) {
+  const P = h.profile;
+  const lv = levelsAt(h.swings, h.high, h.close, h.atr[t], t, P.levels.swingWindow, P.levels.clusterAtr);
+  const shape = (l: { price: number; touches: number; lastTouched: number }) => ({
+    price: l.price,
+    touches: l.touches,
+    lastTouched: formatDay(h.dates[l.lastTouched]),
+    distanceAtr: (l.price - h.close[t]) / h.atr[t],
+  });
+  return {
+    date: formatDay(h.dates[t]),
+    close: h.close[t],
+    atr: Number.isNaN(h.atr[t]) ? null : h.atr[t],
+    clusterTolerance: Number.isNaN(lv.tolerance) ? null : lv.tolerance,
+    supports: lv.supports.slice(0, count).map(shape),
+    resistances: lv.resistances.slice(0, count).map(shape),
+    allTimeHigh: { price: lv.allTimeHigh.price, date: formatDay(h.dates[lv.allTimeHigh.index]) },
+  };
+}
+
+async function execute(opts: CliOptions, io: CliIo): Promise<void> {
+  const profile = await loadProfile(opts.profile);
+  const ds = await loadDataset({
+    source: opts.source,
+    dataDir: opts.dataDir,
+    symbol: opts.symbol,
+    benchmark: opts.benchmark,
+    universeDir: opts.universeDir,
+    calendarFile: opts.calendar,
+    allowBadRows: opts.allowBadRows,
+    seed: opts.seed,
+  });
+  for (const f of ds.files) if (f.issues.length) io.err(`skipped ${f.issues.length} bad row(s):\n${formatIssues(f.file, f.issues, 20)}`);
+  const h = computeHistory(ds.input, profile);
+  const print = (value: unknown) => io.out(JSON.stringify(value, null, 2));
+
+  switch (opts.command) {
+    case 'signal': {
+      const t = lastOr(h, opts.asOf, '--as-of');
+      const reading = readingAt(h, t);
+      if (opts.json) print({ meta: meta(ds, h), ...reading });
+      else io.out(formatReading(reading, meta(ds, h)));
+      return;
+    }
+    case 'history': {
+      const fields = opts.fields ?? [...DEFAULT_HISTORY_FIELDS];
+      fields.forEach((f) => {
+        try {
+          fieldDef(f);
+        } catch (err) {
+          throw new UsageError(`--fields: ${(err as Error).message}`);
+        }
+      });
+      const [a, b] = sessionRange(h, opts.from, opts.to, '--from/--to');
+      if (opts.json) print(historyObjects(h, a, b, fields));
+      else io.out(formatTable(historyTable(h, a, b, fields)));
+      return;
+    }
+    case 'levels': {
+      const t = lastOr(h, opts.asOf, '--as-of');
+      const lv = levelsJson(h, t, opts.count ?? 5);
+      if (opts.json) print(lv);
+      else io.out(formatLevels(lv));
+      return;
+    }
+    case 'debrief': {
+      let a: number;
+      let b: number;
+      if (opts.from !== undefined || opts.to !== undefined) [a, b] = sessionRange(h, opts.from, opts.to, '--from/--to');
+      else a = b = lastOr(h, opts.date, '--date');
+      if (a === 0) {
+        if (b === 0) throw new SessionError('debrief: the first session of the data has no previous session', 'not-available');
+        a = 1;
+      }
+      const list = [];
+      for (let d = a; d <= b; d++) list.push(debriefAt(h, d));
+      if (opts.json) print(opts.date !== undefined || (opts.from === undefined && opts.to === undefined) ? list[0] : list);
+      else io.out(formatDebriefs(list));
+      return;
+    }
+    case 'backtest': {
+      const [a, b] = sessionRange(h, opts.from, opts.to, '--from/--to');
+      const bt = backtest(h, a, b, opts.horizon);
+      if (opts.json) print(bt);
+      else io.out(formatBacktest(bt));
+      return;
+    }
+  }
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 data/engine error, 2 usage error). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const opts = parseCli(argv, io.env);
+    if (opts === null) {
+      io.out(USAGE);
+      return 0;
+    }
+    await execute(opts, io);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`iwm-signals: ${err.message}\nRun "iwm-signals --help" for the options.`);
+      return 2;
+    }
+    if (err instanceof ProfileError || err instanceof SessionError || err instanceof DatasetError || err instanceof DataFileError) {
+      io.err(`iwm-signals: ${err.message}`);
+      return err instanceof SessionError && err.kind === 'invalid' ? 2 : 1;
+    }
+    // Anything else is unexpected: say it plainly; IWM_DEBUG=1 shows the stack.
+    const e = err as Error;
+    io.err(`iwm-signals: ${io.env.IWM_DEBUG ? (e.stack ?? String(e)) : (e.message ?? String(e))}`);
+    return 1;
+  }
+}

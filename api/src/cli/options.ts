@@ -1,0 +1,168 @@
+/**
+ * Command-line options of `iwm-signals`, parsed with Node's own util.parseArgs and
+ * checked so that a bad option is an error that names it, never a silent default.
+ */
+import { parseArgs } from 'node:util';
+import { DATA_SOURCES, type DataSourceName } from '../data/dataset';
+
+export const COMMANDS = ['signal', 'history', 'levels', 'debrief', 'backtest'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CliOptions {
+  command: Command;
+  source: DataSourceName;
+  dataDir?: string;
+  symbol: string;
+  benchmark: string;
+  universeDir?: string;
+  calendar?: string;
+  asOf?: string;
+  date?: string;
+  from?: string;
+  to?: string;
+  fields?: string[];
+  profile?: string;
+  count?: number;
+  horizon?: number;
+  seed?: number;
+  json: boolean;
+  allowBadRows: boolean;
+}
+
+export const USAGE = `Usage: iwm-signals <command> [options]
+
+Commands:
+  signal     the full reading for one session (default: the last one)
+  history    one row per session over a date range
+  levels     support and resistance levels as of a session
+  debrief    end-of-day debrief for a session or a range
+  backtest   composite setups and failure rates, with the generic SMA-cross comparison
+
+Data:
+  --source sample|csv     sample (default; embedded synthetic data) or a folder of CSV files
+  --data-dir DIR          folder of <SYMBOL>.csv files (date,open,high,low,close,volume)
+  --symbol SYM            primary symbol (default IWM)
+  --benchmark SYM         benchmark symbol (default SPY)
+  --universe-dir DIR      folder of member CSV files for breadth (csv source)
+  --calendar FILE         macro calendar CSV (date,kind,label[,end]); default: shipped FOMC/Russell dates
+  --allow-bad-rows        skip bad CSV rows (reported on stderr) instead of failing
+  --seed N                sample generator seed
+
+Selection:
+  --as-of DATE            session for signal/levels (YYYY-MM-DD; default: last session)
+  --date DATE             session for debrief (default: last session)
+  --from DATE --to DATE   range for history/debrief/backtest
+  --fields a,b,...        history columns (field names as in docs; default: a summary set)
+  --count N               levels per side (default 5)
+  --horizon N             backtest horizon in sessions (default: profile's)
+  --profile P             preset (iwm, standard) or a JSON file (partial profiles lay over "preset")
+  --json                  JSON output with the field names of SIGNALS.md
+  -h, --help              this help
+
+Environment: IWM_DATA_SOURCE and IWM_DATA_DIR set --source and --data-dir defaults.`;
+
+function positiveInt(raw: string | undefined, name: string, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${name}: must be an integer from 1 to ${max} (got ${JSON.stringify(raw)})`);
+  return v;
+}
+
+/** Parses argv (without node and script); returns null for --help. */
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOptions | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        source: { type: 'string' },
+        'data-dir': { type: 'string' },
+        symbol: { type: 'string' },
+        benchmark: { type: 'string' },
+        'universe-dir': { type: 'string' },
+        calendar: { type: 'string' },
+        'as-of': { type: 'string' },
+        date: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        fields: { type: 'string' },
+        profile: { type: 'string' },
+        count: { type: 'string' },
+        horizon: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        'allow-bad-rows': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return null;
+  const [command, ...extra] = parsed.positionals;
+  if (!command) throw new UsageError(`a command is required: ${COMMANDS.join(', ')}`);
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; expected one of ${COMMANDS.join(', ')}`);
+  }
+  if (extra.length) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
+  const source = v.source ?? env.IWM_DATA_SOURCE ?? 'sample';
+  if (!(DATA_SOURCES as readonly string[]).includes(source)) {
+    throw new UsageError(`--source: ${JSON.stringify(source)} is not one of ${DATA_SOURCES.join(', ')}`);
+  }
+  const dataDir = v['data-dir'] ?? env.IWM_DATA_DIR;
+  if (source === 'csv' && !dataDir) throw new UsageError('--source csv needs --data-dir DIR (or IWM_DATA_DIR)');
+  const only = (option: string, commands: Command[]) => {
+    if (v[option as keyof typeof v] !== undefined && !commands.includes(command as Command)) {
+      throw new UsageError(`--${option} applies to ${commands.join(', ')}, not ${command}`);
+    }
+  };
+  only('as-of', ['signal', 'levels']);
+  only('date', ['debrief']);
+  only('from', ['history', 'debrief', 'backtest']);
+  only('to', ['history', 'debrief', 'backtest']);
+  only('fields', ['history']);
+  only('count', ['levels']);
+  only('horizon', ['backtest']);
+  if (v.date !== undefined && (v.from !== undefined || v.to !== undefined)) {
+    throw new UsageError('--date and --from/--to exclude each other');
+  }
+  const seedRaw = v.seed;
+  let seed: number | undefined;
+  if (seedRaw !== undefined) {
+    seed = Number(seedRaw);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed: must be an integer from 0 to 4294967295 (got ${JSON.stringify(seedRaw)})`);
+    if (source !== 'sample') throw new UsageError('--seed applies to --source sample only');
+  }
+  const fields = v.fields?.split(',').map((f) => f.trim());
+  if (fields && fields.some((f) => f === '')) throw new UsageError(`--fields: empty field name in ${JSON.stringify(v.fields)}`);
+  return {
+    command: command as Command,
+    source: source as DataSourceName,
+    dataDir,
+    symbol: v.symbol ?? 'IWM',
+    benchmark: v.benchmark ?? 'SPY',
+    universeDir: v['universe-dir'],
+    calendar: v.calendar,
+    asOf: v['as-of'],
+    date: v.date,
+    from: v.from,
+    to: v.to,
+    fields,
+    profile: v.profile,
+    count: positiveInt(v.count, 'count', 100),
+    horizon: positiveInt(v.horizon, 'horizon', 250),
+    seed,
+    json: v.json ?? false,
+    allowBadRows: v['allow-bad-rows'] ?? false,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The macro event calendar: the default shipped with the product, and the parser for
+ * calendars users bring (docs/SIGNALS.md, "Macro overlay").
+ *
+ * The default is a constant, not a file read at run time, so the engine, the API and
+ * the Excel add-in all see the same events without a data directory. Users still add,
+ * edit and remove events (schedules change, earnings seasons differ by team) through
+ * their own `date,kind,label[,end]` file, which is validated row by row: a calendar
+ * event silently dropped would silently change thresholds, so any bad row fails the
+ * whole file with every problem listed.
+ */
+import { parseIsoDay } from '../engine/dates';
+import { EVENT_KINDS, type EventKind, type MacroEvent } from '../engine/types';
+import { csvLines, DataFileError, readHeader, type RowIssue } from './csv-bars';
+
+/** The rows of the shared events.csv in its order (grouped by source); see DEFAULT_EVENTS. */
+const SHIPPED_EVENTS: MacroEvent[] = [
+  // Source: Federal Reserve meeting schedule.
+  { date: '2024-01-31', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2024-03-20', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2024-05-01', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2024-06-12', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2024-07-31', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2024-09-18', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2024-11-07', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2024-12-18', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2025-01-29', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2025-03-19', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2025-05-07', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2025-06-18', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2025-07-30', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2025-09-17', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2025-10-29', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2025-12-10', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2026-01-28', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2026-03-18', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2026-04-29', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2026-06-17', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2026-07-29', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2026-09-16', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2026-10-28', kind: 'fomc', label: 'FOMC decision' },
+  { date: '2026-12-09', kind: 'fomc', label: 'FOMC decision (SEP)' },
+  { date: '2027-01-27', kind: 'fomc', label: 'FOMC decision (tentative)' },
+  { date: '2027-03-17', kind: 'fomc', label: 'FOMC decision (tentative)' },
+  { date: '2027-04-28', kind: 'fomc', label: 'FOMC decision (tentative)' },
+  { date: '2027-06-09', kind: 'fomc', label: 'FOMC decision (tentative)' },
+  { date: '2027-07-28', kind: 'fomc', label: 'FOMC decision (tentative)' },
+  { date: '2027-09-15', kind: 'fomc', label: 'FOMC decision (tentative)' },
+  { date: '2027-10-27', kind: 'fomc', label: 'FOMC decision (tentative)' },
+  { date: '2027-12-08', kind: 'fomc', label: 'FOMC decision (tentative)' },
+  // Source: FTSE Russell.
+  { date: '2024-06-28', kind: 'russell-recon', label: 'Russell reconstitution effective after close' },
+  { date: '2025-06-27', kind: 'russell-recon', label: 'Russell reconstitution effective after close' },
+  {
+    date: '2026-06-26',
+    kind: 'russell-recon',
+    label: 'Russell reconstitution effective after close (fourth Friday of June)',
+  },
+  {
+    date: '2026-11-13',
+    kind: 'russell-recon',
+    label: 'Russell semi-annual reconstitution (second Friday of November)',
+  },
+  // Source: FTSE Russell rule.
+  { date: '2027-06-25', kind: 'russell-recon', label: 'Russell reconstitution (fourth Friday of June; rule-derived)' },
+  {
+    date: '2027-11-12',
+    kind: 'russell-recon',
+    label: 'Russell semi-annual reconstitution (second Friday of November; rule-derived)',
+  },
+];
+
+/**
+ * FOMC policy decisions (the second day of each scheduled meeting, statement at 2 p.m.
+ * ET) and Russell US index reconstitution dates (fourth Friday of June; from 2026 also
+ * the second Friday of November), 2024 to 2027. Public schedule facts, copied from the
+ * project's shared calendar data (data/calendar/events.csv); 2027 FOMC dates are
+ * marked tentative by the Fed and 2027 reconstitutions are derived from FTSE Russell's
+ * rules, as the labels say. Update this list when the schedules are published.
+ *
+ * Frozen, events included: it is shared by every request, so nobody may edit it in place.
+ */
+export const DEFAULT_EVENTS: readonly MacroEvent[] = Object.freeze(SHIPPED_EVENTS.map((event) => Object.freeze(event)));
+
+const KINDS: readonly string[] = EVENT_KINDS;
+/** Kinds whose window is an explicit date..end range rather than days around a date. */
+const RANGE_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['earnings-season']);
+
+/**
+ * Parses a user calendar: header `date,kind,label` with an optional `end` column (any
+ * order, any case, extra columns ignored). Each row needs a real date, a kind from
+ * EVENT_KINDS, a non-empty label, and an `end` >= date exactly when the kind is a range
+ * (earnings-season). Labels cannot contain commas (fields are not quoted). Returns the
+ * events in file order; throws a DataFileError listing every bad row.
+ */
+export function parseEventsCsv(text: string, source: string): MacroEvent[] {
+  const lines = csvLines(text);
+  const { index, width } = readHeader(source, lines[0], ['date', 'kind', 'label'], ['end']);
+  const events: MacroEvent[] = [];
+  const issues: RowIssue[] = [];
+  for (let li = 1; li < lines.length; li++) {
+    const result = readEvent(lines[li], width, index);
+    if (typeof result === 'string') issues.push({ line: li + 1, reason: result });
+    else events.push(result);
+  }
+  if (issues.length > 0) {
+    const rows = issues.length === 1 ? '1 bad row' : `${issues.length} bad rows`;
+    // Calendars are short and every row matters, so the message lists all of them.
+    throw new DataFileError(source, `invalid event calendar (${rows})`, issues, issues.length);
+  }
+  return events;
+}
+
+/** One calendar row as an event, or the reasons it is not one (joined with "; "). */
+function readEvent(line: string, width: number, index: Record<string, number>): MacroEvent | string {
+  const fields = line.split(',');
+  if (fields.length !== width) {
+    if (line.trim() === '') return 'empty line';
+    return `expected ${width} fields, found ${fields.length} (labels cannot contain commas)`;
+  }
+  const field = (column: string): string => (index[column] >= 0 ? fields[index[column]].trim() : '');
+  const date = field('date');
+  const kind = field('kind');
+  const label = field('label');
+  const end = field('end');
+  const problems: string[] = [];
+
+  const day = parseIsoDay(date);
+  if (day === null) problems.push(`bad date ${JSON.stringify(date)} (expected a real YYYY-MM-DD date)`);
+  const knownKind = KINDS.includes(kind);
+  if (!knownKind) problems.push(`unknown kind ${JSON.stringify(kind)} (expected one of ${EVENT_KINDS.join(', ')})`);
+  if (label === '') problems.push('missing label');
+  if (knownKind && RANGE_KINDS.has(kind as EventKind)) {
+    const endDay = parseIsoDay(end);
+    if (end === '') problems.push(`${kind} needs an end date`);
+    else if (endDay === null) problems.push(`bad end ${JSON.stringify(end)} (expected a real YYYY-MM-DD date)`);
+    else if (day !== null && endDay < day) problems.push(`end ${end} is before date ${date}`);
+  } else if (knownKind && end !== '') {
+    problems.push(`end is only allowed for ${[...RANGE_KINDS].join(', ')} (got ${JSON.stringify(end)} for ${kind})`);
+  }
+
+  if (problems.length > 0) return problems.join('; ');
+  const event: MacroEvent = { date, kind: kind as EventKind, label };
+  if (end !== '') event.end = end;
+  return event;
+}

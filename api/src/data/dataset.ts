@@ -1,0 +1,146 @@
+/**
+ * Loads a data set for the engine from a configured source: the embedded sample
+ * (default, no files, no network) or a folder of `<SYMBOL>.csv` files. This is the I/O
+ * edge: it reads files, then hands typed arrays to the pure engine.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { EngineInput, MacroEvent } from '../engine/types';
+import { alignInputs, type DataQuality, type SymbolBars } from './align';
+import { DEFAULT_EVENTS, parseEventsCsv } from './calendar';
+import { DataFileError, parseBarsCsv, type RowIssue } from './csv-bars';
+import { generateSample } from './sample';
+
+export const DATA_SOURCES = ['sample', 'csv'] as const;
+export type DataSourceName = (typeof DATA_SOURCES)[number];
+
+export interface DatasetOptions {
+  source: DataSourceName;
+  /** Folder of `<SYMBOL>.csv` files (csv source). */
+  dataDir?: string;
+  symbol: string;
+  benchmark: string;
+  /** Folder of member files for breadth (csv source); every `*.csv` in it is a member. */
+  universeDir?: string;
+  /** A user calendar (`date,kind,label[,end]`); the shipped default when absent. */
+  calendarFile?: string;
+  /** Keep going when some rows are bad (they are still reported); otherwise a bad row is an error. */
+  allowBadRows?: boolean;
+  /** Sample generator seed (sample source). */
+  seed?: number;
+}
+
+export interface FileReport {
+  file: string;
+  rows: number;
+  issues: RowIssue[];
+}
+
+export interface Dataset {
+  source: DataSourceName;
+  symbol: string;
+  benchmark: string;
+  input: EngineInput;
+  quality: DataQuality;
+  /** Per file: rows read and rows skipped (only with allowBadRows can issues be non-empty). */
+  files: FileReport[];
+}
+
+/** A configuration or data problem the user must fix; the message says what and where. */
+export class DatasetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+const SYMBOL = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+
+/** Upper-cases and checks a ticker so it can name a file without escaping the folder. */
+export function normaliseSymbol(raw: string, what: string): string {
+  const s = raw.trim().toUpperCase();
+  if (!SYMBOL.test(s)) throw new DatasetError(`${what}: ${JSON.stringify(raw)} is not a ticker (letters, digits, . ^ _ -)`);
+  return s;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DatasetError(`${what}: cannot read ${path} (${code ?? String(err)})`);
+  }
+}
+
+async function loadBars(path: string, symbol: string, allowBadRows: boolean, files: FileReport[]): Promise<SymbolBars> {
+  const text = await readText(path, symbol);
+  const parsed = parseBarsCsv(text, path);
+  if (parsed.issues.length > 0 && !allowBadRows) {
+    throw new DataFileError(
+      path,
+      `${parsed.issues.length} bad row(s); fix them or pass --allow-bad-rows to skip them`,
+      parsed.issues,
+    );
+  }
+  files.push({ file: path, rows: parsed.bars.dates.length, issues: parsed.issues });
+  return { symbol, bars: parsed.bars };
+}
+
+async function loadCalendar(file: string | undefined): Promise<readonly MacroEvent[]> {
+  if (!file) return DEFAULT_EVENTS;
+  return parseEventsCsv(await readText(file, 'calendar'), file);
+}
+
+/** Loads and aligns the data set the options describe. */
+export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
+  const symbol = normaliseSymbol(options.symbol, 'symbol');
+  const benchmark = normaliseSymbol(options.benchmark, 'benchmark');
+  if (symbol === benchmark) throw new DatasetError(`symbol and benchmark are both ${symbol}: relative strength needs two symbols`);
+  const events = await loadCalendar(options.calendarFile);
+  const files: FileReport[] = [];
+
+  if (options.source === 'sample') {
+    if (symbol !== 'IWM' || benchmark !== 'SPY') {
+      throw new DatasetError(
+        `the sample source has only IWM (symbol) and SPY (benchmark); got ${symbol}/${benchmark}. Use --source csv for other symbols`,
+      );
+    }
+    if (options.universeDir) throw new DatasetError('--universe-dir needs --source csv (the sample source embeds its own universe)');
+    const sample = generateSample(options.seed === undefined ? {} : { seed: options.seed });
+    const aligned = alignInputs({
+      primary: { symbol, bars: sample.primary },
+      benchmark: { symbol: benchmark, bars: sample.benchmark },
+    });
+    return {
+      source: 'sample',
+      symbol,
+      benchmark,
+      input: { ...aligned.input, breadth: sample.universe, events },
+      quality: { ...aligned.quality, universeMembers: sample.universe.symbols.length },
+      files,
+    };
+  }
+
+  if (options.source !== 'csv') throw new DatasetError(`source: ${JSON.stringify(options.source)} is not one of ${DATA_SOURCES.join(', ')}`);
+  if (!options.dataDir) throw new DatasetError('the csv source needs a data folder (--data-dir or IWM_DATA_DIR)');
+  const allow = options.allowBadRows ?? false;
+  const primary = await loadBars(join(options.dataDir, `${symbol}.csv`), symbol, allow, files);
+  const bench = await loadBars(join(options.dataDir, `${benchmark}.csv`), benchmark, allow, files);
+  let universe: SymbolBars[] | undefined;
+  if (options.universeDir) {
+    let names: string[];
+    try {
+      names = (await readdir(options.universeDir)).filter((f) => f.toLowerCase().endsWith('.csv')).sort();
+    } catch (err) {
+      throw new DatasetError(`universe: cannot read folder ${options.universeDir} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+    if (names.length === 0) throw new DatasetError(`universe: no .csv files in ${options.universeDir}`);
+    universe = [];
+    for (const name of names) {
+      const member = basename(name, name.slice(name.lastIndexOf('.'))).toUpperCase();
+      universe.push(await loadBars(join(options.universeDir, name), member, allow, files));
+    }
+  }
+  const aligned = alignInputs({ primary, benchmark: { symbol: benchmark, bars: bench.bars }, universe });
+  return { source: 'csv', symbol, benchmark, input: { ...aligned.input, events }, quality: aligned.quality, files };
+}

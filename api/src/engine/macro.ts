@@ -1,0 +1,100 @@
+/**
+ * Macro-calendar overlay (SIGNALS.md, "Macro overlay"): which event windows cover
+ * each session, and the thresholds the overlay turns the base ones into.
+ */
+import { isWeekday, isoDay, lowerBound } from './dates';
+import type { Profile } from './profile';
+import type { MacroEvent } from './types';
+
+export const MACRO_NONE = 0;
+export const MACRO_WINDOW = 1;
+export const MACRO_AFTER = 2;
+export type MacroPhaseCode = typeof MACRO_NONE | typeof MACRO_WINDOW | typeof MACRO_AFTER;
+export const MACRO_PHASE_NAMES = ['none', 'window', 'after'] as const;
+
+export interface MacroColumns {
+  /** MACRO_NONE, MACRO_WINDOW or MACRO_AFTER per session (whether or not the overlay is on). */
+  phase: Int8Array;
+  /** Indices into `events` of the windows covering each session (null when none). */
+  active: (number[] | null)[];
+  /** Momentum ATR multiplier actually used per session. */
+  atrMultiplier: Float64Array;
+  /** Composite ratio actually used per session. */
+  compositeRatio: Float64Array;
+}
+
+/**
+ * Position of a date on the trading calendar, extended past the last bar by weekdays
+ * so that an event a few days ahead already opens its window today. A date that is
+ * not a session (weekend, holiday) maps to the next session.
+ */
+export function sessionPosition(dates: Int32Array, day: number): number {
+  const n = dates.length;
+  // Before the first bar the calendar extends backwards by weekdays too, so an old
+  // event's window stays before the history instead of landing on its first session.
+  if (n > 0 && day < dates[0]) return -weekdaysIn(day, dates[0] - 1);
+  if (n === 0 || day <= dates[n - 1]) return lowerBound(dates, day);
+  let pos = n - 1;
+  for (let d = dates[n - 1] + 1; d <= day; d++) if (isWeekday(d)) pos++;
+  // A weekend date past the end belongs to the following Monday.
+  return isWeekday(day) ? pos : pos + 1;
+}
+
+/** Number of weekdays in the day range [from, to] (0 when empty). */
+function weekdaysIn(from: number, to: number): number {
+  if (to < from) return 0;
+  const days = to - from + 1;
+  let count = Math.floor(days / 7) * 5;
+  for (let d = from + Math.floor(days / 7) * 7; d <= to; d++) if (isWeekday(d)) count++;
+  return count;
+}
+
+/** [first, last] session positions an event's window covers. */
+export function eventWindow(dates: Int32Array, event: MacroEvent, profile: Profile): [number, number] {
+  const at = sessionPosition(dates, isoDay(event.date, `event ${event.label} date`));
+  if (event.kind === 'earnings-season') {
+    if (!event.end) throw new RangeError(`event ${event.label}: an earnings season needs an end date`);
+    // The last session on or before `end`.
+    const endDay = isoDay(event.end, `event ${event.label} end`);
+    let last = sessionPosition(dates, endDay + 1) - 1;
+    if (last < at) last = at;
+    return [at, last];
+  }
+  const w = profile.macro.windows[event.kind];
+  return [at - w.before, at + w.after];
+}
+
+/** Computes the overlay for every session in one pass over the events. */
+export function macroColumns(dates: Int32Array, events: readonly MacroEvent[], profile: Profile): MacroColumns {
+  const n = dates.length;
+  const phase = new Int8Array(n);
+  const active: (number[] | null)[] = new Array(n).fill(null);
+  const relax = profile.macro.relaxSessions;
+  events.forEach((event, e) => {
+    const [from, to] = eventWindow(dates, event, profile);
+    for (let t = Math.max(0, from); t <= Math.min(n - 1, to); t++) {
+      phase[t] = MACRO_WINDOW;
+      (active[t] ??= []).push(e);
+    }
+    for (let t = Math.max(0, to + 1); t <= Math.min(n - 1, to + relax); t++) {
+      if (phase[t] !== MACRO_WINDOW) phase[t] = MACRO_AFTER;
+    }
+  });
+  // A later event's window may have overwritten an earlier "after" mark: window wins.
+  const { atrMultiplier: baseMult } = profile.momentum;
+  const baseRatio = profile.composite.ratio;
+  const on = profile.macro.enabled;
+  const atrMultiplier = new Float64Array(n);
+  const compositeRatio = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    const p = on ? phase[t] : MACRO_NONE;
+    atrMultiplier[t] =
+      p === MACRO_WINDOW
+        ? baseMult * profile.macro.tightenFactor
+        : p === MACRO_AFTER
+          ? baseMult * profile.macro.relaxFactor
+          : baseMult;
+    compositeRatio[t] = p === MACRO_WINDOW ? baseRatio + profile.macro.ratioAdd : baseRatio;
+  }
+  return { phase, active, atrMultiplier, compositeRatio };
+}

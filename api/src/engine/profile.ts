@@ -1,0 +1,277 @@
+/**
+ * Profiles: every parameter of docs/SIGNALS.md as validated data.
+ *
+ * A profile is resolved from a preset name or from a partial object laid over a preset
+ * (`{ "preset": "standard", "momentum": { "lookback": 12 } }`), then validated in
+ * full. Unknown fields and out-of-range values fail with a message naming the field
+ * and the allowed range; nothing falls back to a default silently.
+ */
+import { z } from 'zod';
+
+/** A number in [min, max]; the messages name the range so the caller can fix it. */
+function num(min: number, max: number) {
+  const range = `between ${min} and ${max}`;
+  return z
+    .number({ error: `must be a number ${range}` })
+    .refine(Number.isFinite, { message: `must be a finite number ${range}` })
+    .refine((v) => v >= min && v <= max, { message: `must be ${range}` });
+}
+
+/** An integer in [min, max]. */
+function int(min: number, max: number) {
+  const range = `an integer between ${min} and ${max}`;
+  return z
+    .number({ error: `must be ${range}` })
+    .refine((v) => Number.isInteger(v) && v >= min && v <= max, { message: `must be ${range}` });
+}
+
+const window = z.strictObject({
+  before: int(0, 30),
+  after: int(0, 30),
+});
+
+export const ProfileSchema = z
+  .strictObject({
+    name: z.string().min(1).max(64),
+    atrPeriod: int(1, 250),
+    trend: z.strictObject({
+      fastPeriod: int(2, 500),
+      slowPeriod: int(2, 1000),
+      neutralAtr: num(0, 10),
+      convergenceLag: int(1, 100),
+      separationAtr: num(0, 20),
+      separationLookback: int(1, 500),
+      separationMinSessions: int(1, 500),
+      convergedAtr: num(0, 20),
+    }),
+    momentum: z.strictObject({
+      lookback: int(1, 250),
+      longLookback: int(1, 500),
+      atrMultiplier: num(0, 20),
+      volumeWindow: int(1, 60),
+      volumeAveragePeriod: int(1, 250),
+    }),
+    breadth: z.strictObject({
+      shortPeriod: int(2, 500),
+      longPeriod: int(2, 1000),
+      fullSizeMin: num(0, 100),
+      divergenceMax: num(0, 100),
+      washout: num(0, 100),
+      washoutLookback: int(1, 250),
+      washoutSupportAtr: num(0, 20),
+      deltaLag: int(1, 100),
+    }),
+    rs: z.strictObject({
+      period: int(1, 250),
+      neutralBand: num(0, 100),
+    }),
+    composite: z.strictObject({
+      weights: z.strictObject({
+        trend: num(0, 10),
+        momentum: num(0, 10),
+        breadth: num(0, 10),
+        rs: num(0, 10),
+      }),
+      ratio: num(0, 1),
+    }),
+    rotation: z.strictObject({
+      smaPeriod: int(2, 500),
+      bandLookback: int(2, 500),
+      bandPct: num(0, 100),
+      slopeLag: int(1, 250),
+    }),
+    macro: z.strictObject({
+      enabled: z.boolean({ error: 'must be true or false' }),
+      windows: z.strictObject({
+        fomc: window,
+        'russell-recon': window,
+        cpi: window,
+        custom: window,
+      }),
+      tightenFactor: num(1, 5),
+      ratioAdd: num(0, 1),
+      relaxFactor: num(0.1, 1),
+      relaxSessions: int(0, 30),
+    }),
+    levels: z.strictObject({
+      swingWindow: int(1, 50),
+      clusterAtr: num(0, 10),
+    }),
+    debrief: z.strictObject({
+      deadBandAtr: num(0, 10),
+      warningLookback: int(1, 60),
+    }),
+    backtest: z.strictObject({
+      horizon: int(1, 250),
+      genericFast: int(1, 500),
+      genericSlow: int(2, 1000),
+      genericHorizon: int(1, 250),
+    }),
+  })
+  .superRefine((p, ctx) => {
+    const order = (a: number, b: number, path: string[], message: string) => {
+      if (!(a < b)) ctx.addIssue({ code: 'custom', path, message });
+    };
+    order(p.trend.fastPeriod, p.trend.slowPeriod, ['trend', 'fastPeriod'], 'must be less than trend.slowPeriod');
+    order(p.breadth.shortPeriod, p.breadth.longPeriod, ['breadth', 'shortPeriod'], 'must be less than breadth.longPeriod');
+    order(p.backtest.genericFast, p.backtest.genericSlow, ['backtest', 'genericFast'], 'must be less than backtest.genericSlow');
+    if (p.trend.separationMinSessions > p.trend.separationLookback) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trend', 'separationMinSessions'],
+        message: 'must not exceed trend.separationLookback',
+      });
+    }
+    const w = p.composite.weights;
+    if (w.trend + w.momentum + w.breadth + w.rs <= 0) {
+      ctx.addIssue({ code: 'custom', path: ['composite', 'weights'], message: 'at least one weight must be positive' });
+    }
+  });
+
+export type Profile = z.infer<typeof ProfileSchema>;
+
+/** The IWM profile: the bracketed defaults of SIGNALS.md. */
+const IWM: Profile = {
+  name: 'iwm',
+  atrPeriod: 14,
+  trend: {
+    fastPeriod: 21,
+    slowPeriod: 63,
+    neutralAtr: 0.25,
+    convergenceLag: 5,
+    separationAtr: 2.0,
+    separationLookback: 63,
+    separationMinSessions: 20,
+    convergedAtr: 0.5,
+  },
+  momentum: { lookback: 10, longLookback: 21, atrMultiplier: 1.5, volumeWindow: 5, volumeAveragePeriod: 20 },
+  breadth: {
+    shortPeriod: 50,
+    longPeriod: 200,
+    fullSizeMin: 50,
+    divergenceMax: 55,
+    washout: 30,
+    washoutLookback: 20,
+    washoutSupportAtr: 1,
+    deltaLag: 5,
+  },
+  rs: { period: 10, neutralBand: 0.5 },
+  composite: { weights: { trend: 1, momentum: 1, breadth: 1, rs: 1 }, ratio: 0.5 },
+  rotation: { smaPeriod: 50, bandLookback: 20, bandPct: 2, slopeLag: 10 },
+  macro: {
+    enabled: true,
+    windows: {
+      fomc: { before: 3, after: 0 },
+      'russell-recon': { before: 5, after: 0 },
+      cpi: { before: 1, after: 0 },
+      custom: { before: 0, after: 0 },
+    },
+    tightenFactor: 1.25,
+    ratioAdd: 0.25,
+    relaxFactor: 0.9,
+    relaxSessions: 2,
+  },
+  levels: { swingWindow: 5, clusterAtr: 0.5 },
+  debrief: { deadBandAtr: 0.25, warningLookback: 10 },
+  backtest: { horizon: 5, genericFast: 20, genericSlow: 50, genericHorizon: 10 },
+};
+
+/** The large-cap profile: the parenthesised values of SIGNALS.md over the IWM ones. */
+const STANDARD: Profile = {
+  ...IWM,
+  name: 'standard',
+  momentum: { ...IWM.momentum, lookback: 14, atrMultiplier: 1.0 },
+};
+
+export const PRESETS = { iwm: IWM, standard: STANDARD } as const;
+export type PresetName = keyof typeof PRESETS;
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+/** Thrown for any invalid profile; `issues` lists every problem found. */
+export class ProfileError extends Error {
+  constructor(public readonly issues: { field: string; message: string }[]) {
+    super(`invalid profile: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`);
+    this.name = 'ProfileError';
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Lays `patch` over `base`; arrays and scalars replace, objects merge. */
+function deepMerge(base: unknown, patch: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) out[k] = k in base ? deepMerge(base[k], v) : v;
+  return out;
+}
+
+function presetByName(name: unknown, field: string): Profile {
+  if (typeof name !== 'string' || !(name in PRESETS)) {
+    throw new ProfileError([{ field, message: `must be one of ${PRESET_NAMES.join(', ')} (got ${JSON.stringify(name)})` }]);
+  }
+  return PRESETS[name as PresetName];
+}
+
+/**
+ * Resolves a profile from a preset name, or from an object whose optional `preset`
+ * (default "iwm") is the base and whose other fields override it. The result is
+ * validated in full.
+ */
+export function resolveProfile(input: unknown): Profile {
+  if (input === undefined) return PRESETS.iwm;
+  if (typeof input === 'string') return presetByName(input, 'preset');
+  if (!isPlainObject(input)) {
+    throw new ProfileError([{ field: 'profile', message: 'must be a preset name or an object' }]);
+  }
+  const { preset, ...overrides } = input;
+  const base = preset === undefined ? PRESETS.iwm : presetByName(preset, 'preset');
+  const merged = deepMerge(base, overrides) as Record<string, unknown>;
+  if (overrides.name === undefined && Object.keys(overrides).length > 0) merged.name = `${base.name}-custom`;
+  return validateProfile(merged);
+}
+
+/** Validates a complete profile object. */
+export function validateProfile(candidate: unknown): Profile {
+  const parsed = ProfileSchema.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  throw new ProfileError(
+    parsed.error.issues.map((issue) => {
+      const field = issue.path.length ? issue.path.join('.') : 'profile';
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? `has unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
+          : issue.message;
+      return { field, message };
+    }),
+  );
+}
+
+/** JSON with object keys sorted at every level, so equal profiles serialise equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A stable 64-bit FNV-1a hash (16 hex digits) of the profile's parameters, for cache
+ * keys. The `name` is left out: two profiles with the same numbers give the same
+ * readings. Pure JavaScript so the add-in computes the same value in the browser.
+ */
+export function profileHash(profile: Profile): string {
+  const { name: _name, ...params } = profile;
+  const text = canonicalJson(params);
+  let hash = 0xcbf29ce484222325n;
+  const prime = 0x100000001b3n;
+  const mask = 0xffffffffffffffffn;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * prime) & mask;
+  }
+  return hash.toString(16).padStart(16, '0');
+}

@@ -1,0 +1,57 @@
+/**
+ * Inputs of the signal engine. Everything is a typed array aligned on one trading
+ * calendar (`dates`), so the engine never parses, reads files or looks at a clock.
+ */
+
+/** Daily bars of one symbol as columns; `dates` are day numbers (see dates.ts). */
+export interface BarColumns {
+  dates: Int32Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
+/**
+ * Closes of the breadth universe, packed member after member (CSR layout): member `i`
+ * owns entries `offsets[i] .. offsets[i+1]-1`; `dayIndex` points into the engine's
+ * trading calendar and rises strictly within a member. One flat array instead of
+ * 2,000 small ones keeps the breadth pass cache-friendly and the storage binary.
+ */
+export interface UniverseCloses {
+  kind: 'universe';
+  symbols: string[];
+  offsets: Int32Array;
+  dayIndex: Int32Array;
+  close: Float64Array;
+}
+
+/** An external breadth series aligned on the calendar (NaN where unknown). */
+export interface BreadthSeries {
+  kind: 'series';
+  pct50: Float64Array;
+  pct200: Float64Array;
+}
+
+export type BreadthInput = UniverseCloses | BreadthSeries;
+
+export const EVENT_KINDS = ['fomc', 'russell-recon', 'cpi', 'earnings-season', 'custom'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** A macro-calendar event. `end` is required for earnings seasons (the window is date..end). */
+export interface MacroEvent {
+  date: string;
+  kind: EventKind;
+  label: string;
+  end?: string;
+}
+
+/** Everything the engine needs, aligned on `primary.dates`. */
+export interface EngineInput {
+  primary: BarColumns;
+  /** Benchmark closes on the same dates as the primary. */
+  benchmarkClose: Float64Array;
+  breadth: BreadthInput | null;
+  events: readonly MacroEvent[];
+}

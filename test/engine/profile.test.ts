@@ -1,0 +1,332 @@
+/**
+ * Profiles (docs/SIGNALS.md: "All parameters below live in a profile ... a bad value
+ * is a clear error, never a silent default"): the presets hold the documented
+ * numbers, overrides merge, errors name the field and the allowed range, and the hash
+ * is a stable cache key.
+ */
+import {
+  PRESETS,
+  PRESET_NAMES,
+  ProfileError,
+  profileHash,
+  resolveProfile,
+  validateProfile,
+  type Profile,
+} from '../../api/src/engine/profile';
+
+/** Runs fn, expecting a ProfileError; returns its issues. */
+function issuesOf(fn: () => unknown): { field: string; message: string }[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ProfileError);
+    return (e as ProfileError).issues;
+  }
+  throw new Error('expected a ProfileError');
+}
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ProfileError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ProfileError');
+}
+
+/** Leaf paths whose values differ between two plain objects. */
+function diffPaths(a: unknown, b: unknown, path = ''): string[] {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys]
+      .sort()
+      .flatMap((k) =>
+        diffPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+      );
+  }
+  return Object.is(a, b) ? [] : [path];
+}
+
+/** A deep copy with the keys of every object in reverse order. */
+function reversedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reversedKeys);
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(
+      Object.keys(v)
+        .reverse()
+        .map((k) => [k, reversedKeys((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
+const clone = (p: Profile): Profile => JSON.parse(JSON.stringify(p)) as Profile;
+
+describe('iwm preset: the bracketed defaults of SIGNALS.md', () => {
+  const p = PRESETS.iwm;
+
+  test('indicators', () => {
+    expect(p.name).toBe('iwm');
+    expect(p.atrPeriod).toBe(14); // ATR period [14]
+    expect(p.momentum.volumeAveragePeriod).toBe(20); // volume average [20]
+  });
+
+  test('trend', () => {
+    expect(p.trend.fastPeriod).toBe(21); // trend EMAs [21] and [63]
+    expect(p.trend.slowPeriod).toBe(63);
+    expect(p.trend.neutralAtr).toBe(0.25); // trendNeutralAtr [0.25]
+    expect(p.trend.convergenceLag).toBe(5); // |gap_t| vs |gap_{t-5}|
+    expect(p.trend.separationLookback).toBe(63); // in the last [63] sessions
+    expect(p.trend.separationAtr).toBe(2.0); // trendSeparationAtr [2.0]
+    expect(p.trend.separationMinSessions).toBe(20); // on at least [20] sessions
+    expect(p.trend.convergedAtr).toBe(0.5); // now |gapAtr| <= 0.5
+  });
+
+  test('momentum', () => {
+    expect(p.momentum.lookback).toBe(10); // L [10]
+    expect(p.momentum.longLookback).toBe(21); // rocLong = ROC(c, 21)
+    expect(p.momentum.atrMultiplier).toBe(1.5); // atrMultiplier [1.5]
+    expect(p.momentum.volumeWindow).toBe(5); // the last [5] sessions
+  });
+
+  test('breadth', () => {
+    expect(p.breadth.shortPeriod).toBe(50); // SMA(c^i, 50)
+    expect(p.breadth.longPeriod).toBe(200); // pct200
+    expect(p.breadth.fullSizeMin).toBe(50); // breadthFullSizeMin [50]
+    expect(p.breadth.divergenceMax).toBe(55); // breadthDivergenceMax [55]
+    expect(p.breadth.washout).toBe(30); // breadthWashout [30]
+    expect(p.breadth.washoutLookback).toBe(20); // some session of the last [20]
+    expect(p.breadth.washoutSupportAtr).toBe(1); // within 1 ATR of support
+    expect(p.breadth.deltaLag).toBe(5); // d5 = pct50_t - pct50_{t-5}
+  });
+
+  test('relative strength, composite, rotation', () => {
+    expect(p.rs.period).toBe(10); // ROC(c, 10) - ROC(c^B, 10)
+    expect(p.rs.neutralBand).toBe(0.5); // rsNeutralBand [0.5]
+    expect(p.composite.weights).toEqual({ trend: 1, momentum: 1, breadth: 1, rs: 1 }); // [1,1,1,1]
+    expect(p.composite.ratio).toBe(0.5); // compositeRatio [0.5]
+    expect(p.rotation.smaPeriod).toBe(50); // m = SMA(r, 50)
+    expect(p.rotation.bandLookback).toBe(20); // over the last [20] sessions
+    expect(p.rotation.bandPct).toBe(2); // rotationBandPct [2]
+    expect(p.rotation.slopeLag).toBe(10); // m_t > m_{t-10}
+  });
+
+  test('macro overlay', () => {
+    expect(p.macro.windows.fomc).toEqual({ before: 3, after: 0 }); // fomc [3 before, 0 after]
+    expect(p.macro.windows['russell-recon']).toEqual({ before: 5, after: 0 }); // [5 before, 0 after]
+    expect(p.macro.windows.cpi).toEqual({ before: 1, after: 0 }); // cpi [1 before, 0 after]
+    expect(p.macro.tightenFactor).toBe(1.25); // tightenFactor [1.25]
+    expect(p.macro.ratioAdd).toBe(0.25); // compositeRatio + [0.25]
+    expect(p.macro.relaxFactor).toBe(0.9); // relaxFactor [0.9]
+    expect(p.macro.relaxSessions).toBe(2); // for [2] sessions after a window
+  });
+
+  test('levels, debrief, backtest', () => {
+    expect(p.levels.swingWindow).toBe(5); // [t-5, t+5]
+    expect(p.levels.clusterAtr).toBe(0.5); // within 0.5 * ATR
+    expect(p.debrief.deadBandAtr).toBe(0.25); // dead band 0.25 * ATR
+    expect(p.debrief.warningLookback).toBe(10); // [d-10, d-1]
+    expect(p.backtest.horizon).toBe(5); // horizon H [5]
+    expect(p.backtest.genericFast).toBe(20); // SMA(c,20) crossing SMA(c,50)
+    expect(p.backtest.genericSlow).toBe(50);
+    expect(p.backtest.genericHorizon).toBe(10); // c_{t+10} <= c_t
+  });
+
+  test('presets validate', () => {
+    expect([...PRESET_NAMES].sort()).toEqual(['iwm', 'standard']);
+    for (const name of PRESET_NAMES) expect(validateProfile(clone(PRESETS[name]))).toEqual(PRESETS[name]);
+  });
+});
+
+describe('standard preset', () => {
+  test('differs from iwm only in momentum lookback 14 and atrMultiplier 1.0 (and its name)', () => {
+    const s = PRESETS.standard;
+    expect(s.name).toBe('standard');
+    expect(s.momentum.lookback).toBe(14);
+    expect(s.momentum.atrMultiplier).toBe(1.0);
+    expect(diffPaths(PRESETS.iwm, s)).toEqual(['momentum.atrMultiplier', 'momentum.lookback', 'name']);
+  });
+});
+
+describe('resolveProfile', () => {
+  test('a preset name or nothing gives the preset', () => {
+    expect(resolveProfile(undefined)).toEqual(PRESETS.iwm);
+    expect(resolveProfile('iwm')).toEqual(PRESETS.iwm);
+    expect(resolveProfile('standard')).toEqual(PRESETS.standard);
+    expect(resolveProfile({ preset: 'standard' })).toEqual(PRESETS.standard);
+  });
+
+  test('overrides merge into the preset, deeply, without touching it', () => {
+    const p = resolveProfile({
+      preset: 'standard',
+      momentum: { lookback: 12 },
+      macro: { windows: { fomc: { before: 4 } } },
+    });
+    expect(p.momentum).toEqual({ ...PRESETS.standard.momentum, lookback: 12 });
+    expect(p.momentum.atrMultiplier).toBe(1.0); // kept from standard
+    expect(p.macro.windows.fomc).toEqual({ before: 4, after: 0 });
+    expect(p.macro.windows.cpi).toEqual({ before: 1, after: 0 });
+    expect(p.trend).toEqual(PRESETS.standard.trend);
+    expect(p.name).toBe('standard-custom');
+    expect(diffPaths(PRESETS.standard, p)).toEqual(['macro.windows.fomc.before', 'momentum.lookback', 'name']);
+    // The presets are unchanged.
+    expect(PRESETS.standard.momentum.lookback).toBe(14);
+    expect(PRESETS.iwm.macro.windows.fomc.before).toBe(3);
+  });
+
+  test('the default base is iwm; a given name is kept', () => {
+    const p = resolveProfile({ rs: { neutralBand: 1 }, name: 'mine' });
+    expect(p.rs).toEqual({ period: 10, neutralBand: 1 });
+    expect(p.momentum.lookback).toBe(10);
+    expect(p.name).toBe('mine');
+    expect(resolveProfile({ rs: { neutralBand: 1 } }).name).toBe('iwm-custom');
+  });
+
+  test('composite weights merge key by key', () => {
+    const p = resolveProfile({ composite: { weights: { breadth: 2 } } });
+    expect(p.composite.weights).toEqual({ trend: 1, momentum: 1, breadth: 2, rs: 1 });
+  });
+
+  test('an unknown preset is an error naming the choices', () => {
+    const issues = issuesOf(() => resolveProfile('russell'));
+    expect(issues).toHaveLength(1);
+    expect(issues[0].field).toBe('preset');
+    expect(issues[0].message).toMatch(/iwm/);
+    expect(issues[0].message).toMatch(/standard/);
+    expect(issuesOf(() => resolveProfile({ preset: 'nope' }))[0].field).toBe('preset');
+    expect(issuesOf(() => resolveProfile(42))[0].field).toBe('profile');
+  });
+});
+
+describe('validation errors', () => {
+  test('an unknown field is named', () => {
+    const top = issuesOf(() => resolveProfile({ colour: 'red' }));
+    expect(top).toHaveLength(1);
+    expect(top[0].message).toContain('"colour"');
+    const nested = issuesOf(() => resolveProfile({ momentum: { lookbak: 12 } }));
+    expect(nested).toHaveLength(1);
+    expect(nested[0].field).toBe('momentum');
+    expect(nested[0].message).toContain('"lookbak"');
+    expect(messageOf(() => resolveProfile({ momentum: { lookbak: 12 } }))).toContain('lookbak');
+    const deep = issuesOf(() => resolveProfile({ macro: { windows: { fomc: { during: 1 } } } }));
+    expect(deep[0].field).toBe('macro.windows.fomc');
+    expect(deep[0].message).toContain('"during"');
+  });
+
+  test('an out-of-range value names the field and the allowed range', () => {
+    const issues = issuesOf(() => resolveProfile({ momentum: { atrMultiplier: -1 } }));
+    expect(issues).toEqual([{ field: 'momentum.atrMultiplier', message: 'must be between 0 and 20' }]);
+    const msg = messageOf(() => resolveProfile({ momentum: { atrMultiplier: -1 } }));
+    expect(msg).toContain('momentum.atrMultiplier');
+    expect(msg).toContain('between 0 and 20');
+    // Integers: the range and the integer requirement.
+    const lb = issuesOf(() => resolveProfile({ momentum: { lookback: 0 } }));
+    expect(lb).toEqual([{ field: 'momentum.lookback', message: 'must be an integer between 1 and 250' }]);
+    expect(issuesOf(() => resolveProfile({ momentum: { lookback: 2.5 } }))[0].message).toBe(
+      'must be an integer between 1 and 250',
+    );
+    expect(issuesOf(() => resolveProfile({ composite: { ratio: 1.5 } }))[0]).toEqual({
+      field: 'composite.ratio',
+      message: 'must be between 0 and 1',
+    });
+    expect(issuesOf(() => resolveProfile({ macro: { relaxFactor: 0 } }))[0]).toEqual({
+      field: 'macro.relaxFactor',
+      message: 'must be between 0.1 and 1',
+    });
+  });
+
+  test('a boundary value is accepted', () => {
+    expect(resolveProfile({ momentum: { atrMultiplier: 0 } }).momentum.atrMultiplier).toBe(0);
+    expect(resolveProfile({ momentum: { atrMultiplier: 20 } }).momentum.atrMultiplier).toBe(20);
+    expect(resolveProfile({ composite: { ratio: 1 } }).composite.ratio).toBe(1);
+  });
+
+  test('a non-number is an error naming the field', () => {
+    const issues = issuesOf(() => resolveProfile({ momentum: { atrMultiplier: '1.5' } }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0].field).toBe('momentum.atrMultiplier');
+    expect(issues[0].message).toMatch(/number/);
+    expect(issues[0].message).toContain('between 0 and 20');
+    for (const bad of [null, NaN, Infinity, [1], { v: 1 }]) {
+      const i = issuesOf(() => resolveProfile({ rs: { neutralBand: bad } }));
+      expect([bad, i.map((x) => x.field)]).toEqual([bad, ['rs.neutralBand']]);
+    }
+    const flag = issuesOf(() => resolveProfile({ macro: { enabled: 'yes' } }));
+    expect(flag).toEqual([{ field: 'macro.enabled', message: 'must be true or false' }]);
+  });
+
+  test('a missing field in a complete profile is an error, not a default', () => {
+    const p = clone(PRESETS.iwm) as unknown as Record<string, Record<string, unknown>>;
+    delete p.momentum.lookback;
+    const issues = issuesOf(() => validateProfile(p));
+    expect(issues.map((i) => i.field)).toEqual(['momentum.lookback']);
+  });
+
+  test('every problem is reported, not only the first', () => {
+    const issues = issuesOf(() =>
+      resolveProfile({ atrPeriod: 0, rs: { period: -3 }, momentum: { atrMultiplier: 'x' } }),
+    );
+    expect(issues.map((i) => i.field).sort()).toEqual(['atrPeriod', 'momentum.atrMultiplier', 'rs.period']);
+  });
+
+  test('cross-field checks', () => {
+    expect(issuesOf(() => resolveProfile({ trend: { fastPeriod: 63, slowPeriod: 21 } }))).toEqual([
+      { field: 'trend.fastPeriod', message: 'must be less than trend.slowPeriod' },
+    ]);
+    expect(issuesOf(() => resolveProfile({ trend: { fastPeriod: 63 } }))[0].field).toBe('trend.fastPeriod'); // equal
+    expect(issuesOf(() => resolveProfile({ breadth: { shortPeriod: 200 } }))).toEqual([
+      { field: 'breadth.shortPeriod', message: 'must be less than breadth.longPeriod' },
+    ]);
+    expect(issuesOf(() => resolveProfile({ backtest: { genericFast: 60 } }))).toEqual([
+      { field: 'backtest.genericFast', message: 'must be less than backtest.genericSlow' },
+    ]);
+    expect(issuesOf(() => resolveProfile({ trend: { separationMinSessions: 64 } }))).toEqual([
+      { field: 'trend.separationMinSessions', message: 'must not exceed trend.separationLookback' },
+    ]);
+    expect(resolveProfile({ trend: { separationMinSessions: 63 } }).trend.separationMinSessions).toBe(63);
+    expect(
+      issuesOf(() => resolveProfile({ composite: { weights: { trend: 0, momentum: 0, breadth: 0, rs: 0 } } })),
+    ).toEqual([{ field: 'composite.weights', message: 'at least one weight must be positive' }]);
+  });
+});
+
+describe('profileHash', () => {
+  const h = profileHash(PRESETS.iwm);
+
+  test('16 hex digits, stable across calls', () => {
+    expect(h).toMatch(/^[0-9a-f]{16}$/);
+    expect(profileHash(PRESETS.iwm)).toBe(h);
+    expect(profileHash(clone(PRESETS.iwm))).toBe(h);
+  });
+
+  test('independent of key order', () => {
+    const reordered = reversedKeys(PRESETS.iwm) as Profile;
+    expect(Object.keys(reordered)[0]).not.toBe(Object.keys(PRESETS.iwm)[0]);
+    expect(profileHash(reordered)).toBe(h);
+  });
+
+  test('differs when any value differs', () => {
+    expect(profileHash(PRESETS.standard)).not.toBe(h);
+    const a = clone(PRESETS.iwm);
+    a.momentum.atrMultiplier = 1.51;
+    expect(profileHash(a)).not.toBe(h);
+    const b = clone(PRESETS.iwm);
+    b.macro.enabled = false;
+    expect(profileHash(b)).not.toBe(h);
+    const c = clone(PRESETS.iwm);
+    c.macro.windows.cpi.before = 2;
+    expect(profileHash(c)).not.toBe(h);
+    expect(new Set([h, profileHash(a), profileHash(b), profileHash(c)]).size).toBe(4);
+  });
+
+  test('ignores the name', () => {
+    expect(profileHash({ ...PRESETS.iwm, name: 'something else' })).toBe(h);
+    expect(profileHash(resolveProfile({ name: 'copy' }))).toBe(h);
+    // An override equal to the preset value gives the preset's hash (name iwm-custom).
+    expect(profileHash(resolveProfile({ momentum: { lookback: 10 } }))).toBe(h);
+    expect(profileHash(resolveProfile({ preset: 'iwm', momentum: { lookback: 14, atrMultiplier: 1 } }))).toBe(
+      profileHash(PRESETS.standard),
+    );
+  });
+});
