@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* eslint-disable no-console */
 /**
  * Engine benchmark: full-history recompute of every layer for IWM + SPY + a 2,000-member
  * universe over 6,300 sessions (about 25 years), compared with
@@ -15,7 +14,8 @@
  * Run: `npm run bench` (builds dist/ first), or
  *      `npx tsc -p tsconfig.build.json && node --expose-gc bench/engine.bench.js`.
  * Env: BENCH_WARMUP (default 2), BENCH_ROUNDS (default 9), BENCH_INNER (default 3: timings
- *      of engine and hand per round), BENCH_MEMBERS (default 2000), BENCH_SESSIONS (default 6300).
+ *      of engine and hand per round), BENCH_MEMBERS (default 2000), BENCH_SESSIONS (default 6300),
+ *      BENCH_LOCAL_DATA=1 (use the bench's own fallback generator instead of generateSample).
  *
  * The last line of output is one JSON object:
  * {"engineMs":..,"handMs":..,"tiMs":..,"engineOverHand":..,"tiOverEngine":..,"peakMb":..}
@@ -145,14 +145,14 @@ function localSample(sessions, members) {
 
 function loadData() {
   const samplePath = path.join(DIST, 'data', 'sample.js');
-  if (fs.existsSync(samplePath)) {
+  if (process.env.BENCH_LOCAL_DATA !== '1' && fs.existsSync(samplePath)) {
     const { generateSample } = require(samplePath);
     const d = generateSample({ sessions: SESSIONS, members: MEMBERS });
     return { data: d, label: 'generateSample (dist/api/src/data/sample.js)' };
   }
   return {
     data: localSample(SESSIONS, MEMBERS),
-    label: 'LOCAL FALLBACK generator in bench/engine.bench.js (sample.js not built)',
+    label: `LOCAL FALLBACK generator in bench/engine.bench.js (${fs.existsSync(samplePath) ? 'BENCH_LOCAL_DATA=1' : 'sample.js not built'})`,
   };
 }
 
@@ -505,14 +505,19 @@ function main() {
   console.log(
     `  size     : ${n} sessions, ${memberCount} members, ${u.close.length.toLocaleString('en-US')} member bars, ${events.length} events (${eventLabel})`,
   );
-  console.log(`  node     : ${process.version}, ${require('os').cpus().length} CPUs, ${WARMUP} warm-up + ${ROUNDS} measured rounds (engine/hand x${INNER} per round)`);
+  console.log(
+    `  node     : ${process.version}, ${require('os').cpus().length} CPUs, ${WARMUP} warm-up + ${ROUNDS} measured rounds (engine/hand x${INNER} per round)`,
+  );
 
   // Apples to apples: the hand loop must produce the engine's numbers (outside timing).
   const hist0 = engine.computeHistory(input, profile);
   const hand0 = runHand(input);
   const checks = checkHandAgainstEngine(hand0, hist0);
   sampleRss();
-  console.log('  check    : hand loop == engine (max rel diff): ' + checks.map(([k, v]) => `${k.split(' ')[0]} ${v === 0 ? '0' : v.toExponential(1)}`).join(', '));
+  console.log(
+    '  check    : hand loop == engine (max rel diff): ' +
+      checks.map(([k, v]) => `${k.split(' ')[0]} ${v === 0 ? '0' : v.toExponential(1)}`).join(', '),
+  );
 
   const runs = {
     engine: () => engine.computeHistory(input, profile),
@@ -570,7 +575,9 @@ function main() {
     ti: 'ti      technicalindicators, per member, plain arrays',
     'engine.breadth': '(info)  engine universeBreadth alone',
   };
-  console.log(`${padEnd('candidate', 16)}${pad('median ms', 11)}${pad('min ms', 10)}${pad('max ms', 10)}${pad('rounds', 8)}`);
+  console.log(
+    `${padEnd('candidate', 16)}${pad('median ms', 11)}${pad('min ms', 10)}${pad('max ms', 10)}${pad('rounds', 8)}`,
+  );
   for (const name of order) {
     const xs = times[name];
     console.log(
@@ -590,8 +597,12 @@ function main() {
   const eOk = engineOverHand <= ENGINE_OVER_HAND_TARGET;
   const tOk = tiOverEngine >= TI_OVER_ENGINE_TARGET;
   console.log(`${padEnd('ratio', 16)}${pad('value', 8)}${pad('target', 10)}  result`);
-  console.log(`${padEnd('engine / hand', 16)}${pad(fmt(engineOverHand, 2), 8)}${pad('<= ' + ENGINE_OVER_HAND_TARGET, 10)}  ${eOk ? 'PASS' : 'MISS'}`);
-  console.log(`${padEnd('ti / engine', 16)}${pad(fmt(tiOverEngine, 1), 8)}${pad('>= ' + TI_OVER_ENGINE_TARGET, 10)}  ${tOk ? 'PASS' : 'MISS'}`);
+  console.log(
+    `${padEnd('engine / hand', 16)}${pad(fmt(engineOverHand, 2), 8)}${pad('<= ' + ENGINE_OVER_HAND_TARGET, 10)}  ${eOk ? 'PASS' : 'MISS'}`,
+  );
+  console.log(
+    `${padEnd('ti / engine', 16)}${pad(fmt(tiOverEngine, 1), 8)}${pad('>= ' + TI_OVER_ENGINE_TARGET, 10)}  ${tOk ? 'PASS' : 'MISS'}`,
+  );
   console.log('');
   console.log(`peak memory (rss, sampled after each step): ${fmt(peakMb, 0)} MB`);
   if (tiCmp) {

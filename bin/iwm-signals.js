@@ -7,7 +7,9 @@ try {
   cli = require(path.join(__dirname, '..', 'dist', 'api', 'src', 'cli', 'main.js'));
 } catch (err) {
   if (err && err.code === 'MODULE_NOT_FOUND') {
-    process.stderr.write('iwm-signals: the compiled CLI is missing; run "npm run build" in the package folder first.\n');
+    process.stderr.write(
+      'iwm-signals: the compiled CLI is missing; run "npm run build" in the package folder first.\n',
+    );
     process.exit(1);
   }
   throw err;

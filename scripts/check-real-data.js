@@ -27,7 +27,9 @@ async function main() {
   const pct = (a, b) => ((a / b - 1) * 100).toFixed(2);
   console.log(`${month}: ${dates[prevEnd]} -> ${dates[last]}`);
   console.log(`  IWM ${h.close[prevEnd]} -> ${h.close[last]}: ${pct(h.close[last], h.close[prevEnd])} %`);
-  console.log(`  SPY ${h.benchmarkClose[prevEnd]} -> ${h.benchmarkClose[last]}: ${pct(h.benchmarkClose[last], h.benchmarkClose[prevEnd])} %`);
+  console.log(
+    `  SPY ${h.benchmarkClose[prevEnd]} -> ${h.benchmarkClose[last]}: ${pct(h.benchmarkClose[last], h.benchmarkClose[prevEnd])} %`,
+  );
 
   const close = Array.from(h.close);
   const checks = [
@@ -45,10 +47,14 @@ async function main() {
       worst = Math.max(worst, Math.abs(a - b) / Math.max(Math.abs(b), 1e-12));
     }
     const firstDefined = Array.prototype.findIndex.call(ours, (v) => !Number.isNaN(v));
-    console.log(`  ${name.padEnd(14)} first defined index ${firstDefined} (TA-Lib ${lookback}), worst relative difference ${worst.toExponential(2)} over ${theirs.length} values ${worst <= 1e-9 ? 'OK' : 'MISMATCH'}`);
+    console.log(
+      `  ${name.padEnd(14)} first defined index ${firstDefined} (TA-Lib ${lookback}), worst relative difference ${worst.toExponential(2)} over ${theirs.length} values ${worst <= 1e-9 ? 'OK' : 'MISMATCH'}`,
+    );
   }
   const r = engine.readingAt(h, last);
-  console.log(`  reading ${dates[last]}: composite ${r.composite.rating} (score ${r.composite.score}), rotation ${r.rotation.state}, sizing ${r.sizing.fraction}`);
+  console.log(
+    `  reading ${dates[last]}: composite ${r.composite.rating} (score ${r.composite.score}), rotation ${r.rotation.state}, sizing ${r.sizing.fraction}`,
+  );
 }
 
 main().catch((err) => {

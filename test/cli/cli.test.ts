@@ -15,7 +15,9 @@ import { generateSample } from '../../api/src/data/sample';
 function csvOf(bars: BarColumns): string {
   const lines = ['date,open,high,low,close,volume'];
   for (let i = 0; i < bars.dates.length; i++) {
-    lines.push(`${formatDay(bars.dates[i])},${bars.open[i]},${bars.high[i]},${bars.low[i]},${bars.close[i]},${bars.volume[i]}`);
+    lines.push(
+      `${formatDay(bars.dates[i])},${bars.open[i]},${bars.high[i]},${bars.low[i]},${bars.close[i]},${bars.volume[i]}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -114,7 +116,17 @@ describe('history', () => {
   test('--json prints one object per trading day with the requested fields', async () => {
     const from = formatDay(sample.primary.dates[100]);
     const to = formatDay(sample.primary.dates[109]);
-    const r = await run('history', ...csvArgs(), '--from', from, '--to', to, '--fields', 'date,close,trend.gapAtr,composite.rating', '--json');
+    const r = await run(
+      'history',
+      ...csvArgs(),
+      '--from',
+      from,
+      '--to',
+      to,
+      '--fields',
+      'date,close,trend.gapAtr,composite.rating',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out);
     expect(rows).toHaveLength(10);
@@ -124,7 +136,15 @@ describe('history', () => {
   });
 
   test('look-back values are null, not 0', async () => {
-    const r = await run('history', ...csvArgs(), '--to', formatDay(sample.primary.dates[5]), '--fields', 'date,trend.slow,atr', '--json');
+    const r = await run(
+      'history',
+      ...csvArgs(),
+      '--to',
+      formatDay(sample.primary.dates[5]),
+      '--fields',
+      'date,trend.slow,atr',
+      '--json',
+    );
     const rows = JSON.parse(r.out);
     expect(rows[0]['trend.slow']).toBeNull();
     expect(rows[5].atr).toBeNull();
@@ -159,7 +179,9 @@ describe('levels, debrief, backtest', () => {
     const from = formatDay(sample.primary.dates[200]);
     const to = formatDay(sample.primary.dates[204]);
     const list = JSON.parse((await run('debrief', ...csvArgs(), '--from', from, '--to', to, '--json')).out);
-    expect(list.map((d: { date: string }) => d.date)).toEqual([200, 201, 202, 203, 204].map((i) => formatDay(sample.primary.dates[i])));
+    expect(list.map((d: { date: string }) => d.date)).toEqual(
+      [200, 201, 202, 203, 204].map((i) => formatDay(sample.primary.dates[i])),
+    );
     const one = JSON.parse((await run('debrief', ...csvArgs(), '--date', to, '--json')).out);
     expect(one.date).toBe(to);
     expect(one.openingDate).toBe(formatDay(sample.primary.dates[203]));

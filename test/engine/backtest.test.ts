@@ -15,7 +15,17 @@
  */
 import { backtest } from '../../api/src/engine/backtest';
 import { isoDay } from '../../api/src/engine/dates';
-import { BEARISH, BULLISH, FLIGHT, LEADERSHIP, NEUTRAL, PARITY, UNDEF, computeHistory, type History } from '../../api/src/engine/engine';
+import {
+  BEARISH,
+  BULLISH,
+  FLIGHT,
+  LEADERSHIP,
+  NEUTRAL,
+  PARITY,
+  UNDEF,
+  computeHistory,
+  type History,
+} from '../../api/src/engine/engine';
 import { PRESETS, resolveProfile, type Profile } from '../../api/src/engine/profile';
 
 const BASE = isoDay('2024-03-01');
@@ -52,7 +62,38 @@ describe('backtest: composite setups', () => {
   const F = FLIGHT;
   const Q = PARITY;
   // index:            0  1  2  3  4   5  6  7  8   9  10  11  12  13  14  15  16  17  18  19  20  21  22  23  24  25  26  27  28  29
-  const RATING = [U, U, U, B, N0, B, B, S, B, N0, B, N0, N0, B, N0, B, N0, B, N0, B, N0, N0, N0, N0, B, N0, B, B, N0, B];
+  const RATING = [
+    U,
+    U,
+    U,
+    B,
+    N0,
+    B,
+    B,
+    S,
+    B,
+    N0,
+    B,
+    N0,
+    N0,
+    B,
+    N0,
+    B,
+    N0,
+    B,
+    N0,
+    B,
+    N0,
+    N0,
+    N0,
+    N0,
+    B,
+    N0,
+    B,
+    B,
+    N0,
+    B,
+  ];
   const ROT = [U, U, U, L, L, L, L, F, F, F, F, Q, Q, Q, Q, L, L, F, F, U, U, U, U, U, F, Q, L, L, Q, Q];
   /**
    * Setups (turns to Bullish after a defined non-Bullish rating), H = 5, n = 30:
@@ -76,10 +117,26 @@ describe('backtest: composite setups', () => {
    * undefined rotation: 19 -> 1, 1, 1: 1.   flight / leadership = 0.75 / 0.5 = 1.5.
    */
   const CLOSE: number[] = new Array(30).fill(100);
-  Object.assign(CLOSE, { 5: 100, 8: 110, 10: 105, 13: 108, 15: 105, 17: 100, 18: 112, 19: 107, 20: 101, 22: 103, 24: 104, 29: 99 });
+  Object.assign(CLOSE, {
+    5: 100,
+    8: 110,
+    10: 105,
+    13: 108,
+    15: 105,
+    17: 100,
+    18: 112,
+    19: 107,
+    20: 101,
+    22: 103,
+    24: 104,
+    29: 99,
+  });
 
   function staged(): History {
-    const h = history(CLOSE, CLOSE.map((c) => 4 * c));
+    const h = history(
+      CLOSE,
+      CLOSE.map((c) => 4 * c),
+    );
     h.composite.rating.set(RATING);
     h.rotation.state.set(ROT);
     return h;
@@ -103,11 +160,23 @@ describe('backtest: composite setups', () => {
 
   test('each setup reports its close, rotation, exit close and outcome; pending ones are null', () => {
     const bt = backtest(staged(), 0, 29);
-    expect(bt.setups[0]).toEqual({ date: '2024-03-06', close: 100, rotation: 'leadership', exitClose: 105, failed: false });
+    expect(bt.setups[0]).toEqual({
+      date: '2024-03-06',
+      close: 100,
+      rotation: 'leadership',
+      exitClose: 105,
+      failed: false,
+    });
     expect(bt.setups[2]).toEqual({ date: '2024-03-11', close: 105, rotation: 'flight', exitClose: 105, failed: true });
     expect(bt.setups[6]).toEqual({ date: '2024-03-20', close: 107, rotation: null, exitClose: 104, failed: true });
     expect(bt.setups[7]).toEqual({ date: '2024-03-25', close: 104, rotation: 'flight', exitClose: 99, failed: true });
-    expect(bt.setups[8]).toEqual({ date: '2024-03-27', close: 100, rotation: 'leadership', exitClose: null, failed: null });
+    expect(bt.setups[8]).toEqual({
+      date: '2024-03-27',
+      close: 100,
+      rotation: 'leadership',
+      exitClose: null,
+      failed: null,
+    });
     expect(bt.setups[9]).toEqual({ date: '2024-03-30', close: 99, rotation: 'parity', exitClose: null, failed: null });
   });
 
@@ -238,7 +307,14 @@ describe('backtest: generic SMA-cross framework', () => {
     expect(bt.generic.benchmark).toEqual({ setups: 1, evaluated: 1, failures: 0, failureRate: 0 });
     expect(bt.generic.primaryOverBenchmark).toBeNull();
     // Benchmark also failing: 1 / 1.
-    const both = backtest(history(primary, primary.map((c) => c * 4)), 0, 79);
+    const both = backtest(
+      history(
+        primary,
+        primary.map((c) => c * 4),
+      ),
+      0,
+      79,
+    );
     expect(both.generic.benchmark).toEqual({ setups: 1, evaluated: 1, failures: 1, failureRate: 1 });
     expect(both.generic.primaryOverBenchmark).toBe(1);
     // A cross 10 sessions from the end is evaluated; later ones are pending.

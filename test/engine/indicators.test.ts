@@ -87,8 +87,7 @@ function expectSeries(
     const e = expected[i];
     let ok: boolean;
     if (Number.isNaN(e)) ok = Number.isNaN(a);
-    else
-      ok = Number.isFinite(a) && Math.abs(a - e) <= rel * Math.max(Math.abs(a), Math.abs(e)) + abs;
+    else ok = Number.isFinite(a) && Math.abs(a - e) <= rel * Math.max(Math.abs(a), Math.abs(e)) + abs;
     if (!ok && bad.length < 5) bad.push(`[${i}] got ${a}, expected ${e}`);
   }
   expect({ label: opts.label, mismatches: bad }).toEqual({ label: opts.label, mismatches: [] });
@@ -159,10 +158,7 @@ const PERIODS = [1, 2, 5, 14, 21, 63] as const;
 // Integer closes.
 const X = f64([10, 12, 11, 14, 13, 15, 18, 17, 16, 19, 21, 20]);
 // Decimal closes (the classic Wilder RSI sample).
-const C = f64([
-  44.34, 44.09, 44.15, 43.61, 44.33, 44.83, 45.1, 45.42, 45.84, 46.08, 45.89, 46.03, 45.61, 46.28,
-  46.28,
-]);
+const C = f64([44.34, 44.09, 44.15, 43.61, 44.33, 44.83, 45.1, 45.42, 45.84, 46.08, 45.89, 46.03, 45.61, 46.28, 46.28]);
 // OHLC with a gap up (bar 2: |h - c[t-1]| wins), a gap down (bar 4 and 10:
 // |l - c[t-1]| wins), an h = l bar (bar 8) and a bar where |h - c[t-1]| wins inside a
 // normal range (bar 9).
@@ -332,19 +328,7 @@ describe('hand vectors', () => {
       0.6353604633440024,
     ]);
     expect(firstDefined(atr3)).toBe(atrLookback(3));
-    expectSeries(atr(H, L, CC, 5), [
-      NaN,
-      NaN,
-      NaN,
-      NaN,
-      NaN,
-      1.08,
-      0.984,
-      0.9872,
-      0.82976,
-      0.843808,
-      0.7550464,
-    ]);
+    expectSeries(atr(H, L, CC, 5), [NaN, NaN, NaN, NaN, NaN, 1.08, 0.984, 0.9872, 0.82976, 0.843808, 0.7550464]);
   });
 
   test('rolling max / min (ties, negative values)', () => {
@@ -395,12 +379,7 @@ describe('hand vectors', () => {
     expectSeries(roc(f64([1, 2]), 5), [NaN, NaN]);
     expectSeries(trueRange(f64([2]), f64([1]), f64([1.5])), [NaN]);
     expectSeries(atr(H.slice(0, 3), L.slice(0, 3), CC.slice(0, 3), 3), [NaN, NaN, NaN]);
-    expectSeries(atr(H.slice(0, 4), L.slice(0, 4), CC.slice(0, 4), 3), [
-      NaN,
-      NaN,
-      NaN,
-      1.1666666666666667,
-    ]);
+    expectSeries(atr(H.slice(0, 4), L.slice(0, 4), CC.slice(0, 4), 3), [NaN, NaN, NaN, 1.1666666666666667]);
     expectSeries(rollingMax(f64([1, 2]), 3), [NaN, NaN]);
     expectSeries(rollingMin(f64([1, 2]), 3), [NaN, NaN]);
     expectSeries(volumeAverage(f64([100, 200, 300]), 4), [NaN, NaN, NaN]);
@@ -443,13 +422,7 @@ describe('oracle: technicalindicators', () => {
   const arr = (x: Float64Array): number[] => Array.from(x);
 
   /** Map the oracle's defined-values-only output onto our index convention. */
-  function compareAligned(
-    ours: Float64Array,
-    oracle: number[],
-    lookback: number,
-    label: string,
-    abs = 0,
-  ): void {
+  function compareAligned(ours: Float64Array, oracle: number[], lookback: number, label: string, abs = 0): void {
     expect(ours.length).toBe(N);
     expect({ label, oracleLength: oracle.length }).toEqual({ label, oracleLength: N - lookback });
     expectSeries(ours.subarray(0, lookback), nans(lookback), { label: `${label} warm-up` });
@@ -497,12 +470,7 @@ describe('oracle: technicalindicators', () => {
       low: arr(bars.low),
       close: arr(bars.close),
     });
-    compareAligned(
-      trueRange(bars.high, bars.low, bars.close),
-      oracle,
-      trueRangeLookback(),
-      'trueRange',
-    );
+    compareAligned(trueRange(bars.high, bars.low, bars.close), oracle, trueRangeLookback(), 'trueRange');
   });
 
   test.each(PERIODS)('ATR(%i) (first value at bar n in both)', (n) => {
@@ -547,9 +515,7 @@ describe('oracle: technicalindicators', () => {
   describe('documented convention differences', () => {
     test('too-short input: oracle gives [], we give all NaN', () => {
       expect(SMA.calculate({ period: 3, values: [1, 2] })).toEqual([]);
-      expect(
-        ATR.calculate({ period: 3, high: [2, 2, 2], low: [1, 1, 1], close: [1, 1, 1] }),
-      ).toEqual([]);
+      expect(ATR.calculate({ period: 3, high: [2, 2, 2], low: [1, 1, 1], close: [1, 1, 1] })).toEqual([]);
       expectSeries(sma(f64([1, 2]), 3), [NaN, NaN]);
     });
 
@@ -663,10 +629,7 @@ describe('slow naive reference vs fast kernels (2,000 bars)', () => {
   });
 
   test('TR', () => {
-    expectSeries(
-      trueRange(bars.high, bars.low, bars.close),
-      naiveTrueRange(bars.high, bars.low, bars.close),
-    );
+    expectSeries(trueRange(bars.high, bars.low, bars.close), naiveTrueRange(bars.high, bars.low, bars.close));
   });
 
   test.each(PERIODS)('period %i: SMA, EMA, ROC, ATR, rolling max/min, volume average', (n) => {

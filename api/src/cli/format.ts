@@ -25,7 +25,10 @@ export function formatTable(table: { columns: string[]; rows: FieldValue[][] | u
   const widths = table.columns.map((c, i) => Math.max(c.length, ...text.map((r) => r[i].length)));
   const numeric = table.columns.map((_, i) => table.rows.every((r) => typeof r[i] === 'number' || r[i] === null));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(table.columns), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
 }
 
@@ -69,7 +72,10 @@ interface LevelsView {
 
 export function formatLevels(lv: LevelsView): string {
   const rows = [
-    ...lv.resistances.slice().reverse().map((l) => ['resistance', l.price, l.touches, l.lastTouched, l.distanceAtr]),
+    ...lv.resistances
+      .slice()
+      .reverse()
+      .map((l) => ['resistance', l.price, l.touches, l.lastTouched, l.distanceAtr]),
     ['close', lv.close, null, lv.date, 0],
     ...lv.supports.map((l) => ['support', l.price, l.touches, l.lastTouched, l.distanceAtr]),
   ];
@@ -89,10 +95,24 @@ export function formatDebriefs(list: Debrief[]): string {
     d.direction,
     d.outcome,
     d.mostAccurate,
-    d.earliestWarning ? `${d.earliestWarning.layer} ${d.earliestWarning.date} @${d.earliestWarning.close.toFixed(2)}` : null,
+    d.earliestWarning
+      ? `${d.earliestWarning.layer} ${d.earliestWarning.date} @${d.earliestWarning.close.toFixed(2)}`
+      : null,
   ]);
   const table = formatTable({
-    columns: ['date', 'opening', 'trend', 'momentum', 'breadth', 'rs', 'move', 'direction', 'outcome', 'mostAccurate', 'earliestWarning'],
+    columns: [
+      'date',
+      'opening',
+      'trend',
+      'momentum',
+      'breadth',
+      'rs',
+      'move',
+      'direction',
+      'outcome',
+      'mostAccurate',
+      'earliestWarning',
+    ],
     rows,
   });
   const lessons = list.length === 1 ? `\n\nLesson: ${list[0].lesson}` : '';
@@ -100,12 +120,23 @@ export function formatDebriefs(list: Debrief[]): string {
 }
 
 export function formatBacktest(bt: Backtest): string {
-  const row = (name: string, s: FailureStats) => [name, s.setups, s.evaluated, s.failures, s.failureRate === null ? null : s.failureRate * 100];
+  const row = (name: string, s: FailureStats) => [
+    name,
+    s.setups,
+    s.evaluated,
+    s.failures,
+    s.failureRate === null ? null : s.failureRate * 100,
+  ];
   return [
     `Composite setups ${bt.from} to ${bt.to}, horizon ${bt.horizon} sessions (failure: close after horizon <= close at setup)`,
     formatTable({
       columns: ['rotation', 'setups', 'evaluated', 'failures', 'failure%'],
-      rows: [row('all', bt.total), row('leadership', bt.byRotation.leadership), row('parity', bt.byRotation.parity), row('flight', bt.byRotation.flight)],
+      rows: [
+        row('all', bt.total),
+        row('leadership', bt.byRotation.leadership),
+        row('parity', bt.byRotation.parity),
+        row('flight', bt.byRotation.flight),
+      ],
     }),
     `failure(flight) / failure(leadership): ${cell(bt.flightOverLeadership)}`,
     '',
@@ -113,8 +144,20 @@ export function formatBacktest(bt: Backtest): string {
     formatTable({
       columns: ['symbol', 'signals', 'evaluated', 'falsePositives', 'rate%'],
       rows: [
-        ['primary', bt.generic.primary.setups, bt.generic.primary.evaluated, bt.generic.primary.failures, bt.generic.primary.failureRate === null ? null : bt.generic.primary.failureRate * 100],
-        ['benchmark', bt.generic.benchmark.setups, bt.generic.benchmark.evaluated, bt.generic.benchmark.failures, bt.generic.benchmark.failureRate === null ? null : bt.generic.benchmark.failureRate * 100],
+        [
+          'primary',
+          bt.generic.primary.setups,
+          bt.generic.primary.evaluated,
+          bt.generic.primary.failures,
+          bt.generic.primary.failureRate === null ? null : bt.generic.primary.failureRate * 100,
+        ],
+        [
+          'benchmark',
+          bt.generic.benchmark.setups,
+          bt.generic.benchmark.evaluated,
+          bt.generic.benchmark.failures,
+          bt.generic.benchmark.failureRate === null ? null : bt.generic.benchmark.failureRate * 100,
+        ],
       ],
     }),
     `primary / benchmark false-positive rate: ${cell(bt.generic.primaryOverBenchmark)}`,

@@ -91,7 +91,8 @@ async function execute(opts: CliOptions, io: CliIo): Promise<void> {
     allowBadRows: opts.allowBadRows,
     seed: opts.seed,
   });
-  for (const f of ds.files) if (f.issues.length) io.err(`skipped ${f.issues.length} bad row(s):\n${formatIssues(f.file, f.issues, 20)}`);
+  for (const f of ds.files)
+    if (f.issues.length) io.err(`skipped ${f.issues.length} bad row(s):\n${formatIssues(f.file, f.issues, 20)}`);
   const h = computeHistory(ds.input, profile);
   const print = (value: unknown) => io.out(JSON.stringify(value, null, 2));
 
@@ -130,12 +131,14 @@ async function execute(opts: CliOptions, io: CliIo): Promise<void> {
       if (opts.from !== undefined || opts.to !== undefined) [a, b] = sessionRange(h, opts.from, opts.to, '--from/--to');
       else a = b = lastOr(h, opts.date, '--date');
       if (a === 0) {
-        if (b === 0) throw new SessionError('debrief: the first session of the data has no previous session', 'not-available');
+        if (b === 0)
+          throw new SessionError('debrief: the first session of the data has no previous session', 'not-available');
         a = 1;
       }
       const list = [];
       for (let d = a; d <= b; d++) list.push(debriefAt(h, d));
-      if (opts.json) print(opts.date !== undefined || (opts.from === undefined && opts.to === undefined) ? list[0] : list);
+      if (opts.json)
+        print(opts.date !== undefined || (opts.from === undefined && opts.to === undefined) ? list[0] : list);
       else io.out(formatDebriefs(list));
       return;
     }
@@ -164,7 +167,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`iwm-signals: ${err.message}\nRun "iwm-signals --help" for the options.`);
       return 2;
     }
-    if (err instanceof ProfileError || err instanceof SessionError || err instanceof DatasetError || err instanceof DataFileError) {
+    if (
+      err instanceof ProfileError ||
+      err instanceof SessionError ||
+      err instanceof DatasetError ||
+      err instanceof DataFileError
+    ) {
       io.err(`iwm-signals: ${err.message}`);
       return err instanceof SessionError && err.kind === 'invalid' ? 2 : 1;
     }

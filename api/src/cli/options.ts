@@ -71,7 +71,8 @@ Environment: IWM_DATA_SOURCE and IWM_DATA_DIR set --source and --data-dir defaul
 function positiveInt(raw: string | undefined, name: string, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${name}: must be an integer from 1 to ${max} (got ${JSON.stringify(raw)})`);
+  if (!Number.isInteger(v) || v < 1 || v > max)
+    throw new UsageError(`--${name}: must be an integer from 1 to ${max} (got ${JSON.stringify(raw)})`);
   return v;
 }
 
@@ -140,11 +141,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   let seed: number | undefined;
   if (seedRaw !== undefined) {
     seed = Number(seedRaw);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed: must be an integer from 0 to 4294967295 (got ${JSON.stringify(seedRaw)})`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new UsageError(`--seed: must be an integer from 0 to 4294967295 (got ${JSON.stringify(seedRaw)})`);
     if (source !== 'sample') throw new UsageError('--seed applies to --source sample only');
   }
   const fields = v.fields?.split(',').map((f) => f.trim());
-  if (fields && fields.some((f) => f === '')) throw new UsageError(`--fields: empty field name in ${JSON.stringify(v.fields)}`);
+  if (fields && fields.some((f) => f === ''))
+    throw new UsageError(`--fields: empty field name in ${JSON.stringify(v.fields)}`);
   return {
     command: command as Command,
     source: source as DataSourceName,

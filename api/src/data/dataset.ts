@@ -59,7 +59,8 @@ const SYMBOL = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
 /** Upper-cases and checks a ticker so it can name a file without escaping the folder. */
 export function normaliseSymbol(raw: string, what: string): string {
   const s = raw.trim().toUpperCase();
-  if (!SYMBOL.test(s)) throw new DatasetError(`${what}: ${JSON.stringify(raw)} is not a ticker (letters, digits, . ^ _ -)`);
+  if (!SYMBOL.test(s))
+    throw new DatasetError(`${what}: ${JSON.stringify(raw)} is not a ticker (letters, digits, . ^ _ -)`);
   return s;
 }
 
@@ -95,7 +96,8 @@ async function loadCalendar(file: string | undefined): Promise<readonly MacroEve
 export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
   const symbol = normaliseSymbol(options.symbol, 'symbol');
   const benchmark = normaliseSymbol(options.benchmark, 'benchmark');
-  if (symbol === benchmark) throw new DatasetError(`symbol and benchmark are both ${symbol}: relative strength needs two symbols`);
+  if (symbol === benchmark)
+    throw new DatasetError(`symbol and benchmark are both ${symbol}: relative strength needs two symbols`);
   const events = await loadCalendar(options.calendarFile);
   const files: FileReport[] = [];
 
@@ -105,7 +107,8 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
         `the sample source has only IWM (symbol) and SPY (benchmark); got ${symbol}/${benchmark}. Use --source csv for other symbols`,
       );
     }
-    if (options.universeDir) throw new DatasetError('--universe-dir needs --source csv (the sample source embeds its own universe)');
+    if (options.universeDir)
+      throw new DatasetError('--universe-dir needs --source csv (the sample source embeds its own universe)');
     const sample = generateSample(options.seed === undefined ? {} : { seed: options.seed });
     const aligned = alignInputs({
       primary: { symbol, bars: sample.primary },
@@ -121,7 +124,8 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     };
   }
 
-  if (options.source !== 'csv') throw new DatasetError(`source: ${JSON.stringify(options.source)} is not one of ${DATA_SOURCES.join(', ')}`);
+  if (options.source !== 'csv')
+    throw new DatasetError(`source: ${JSON.stringify(options.source)} is not one of ${DATA_SOURCES.join(', ')}`);
   if (!options.dataDir) throw new DatasetError('the csv source needs a data folder (--data-dir or IWM_DATA_DIR)');
   const allow = options.allowBadRows ?? false;
   const primary = await loadBars(join(options.dataDir, `${symbol}.csv`), symbol, allow, files);
@@ -132,7 +136,9 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     try {
       names = (await readdir(options.universeDir)).filter((f) => f.toLowerCase().endsWith('.csv')).sort();
     } catch (err) {
-      throw new DatasetError(`universe: cannot read folder ${options.universeDir} (${(err as NodeJS.ErrnoException).code ?? err})`);
+      throw new DatasetError(
+        `universe: cannot read folder ${options.universeDir} (${(err as NodeJS.ErrnoException).code ?? err})`,
+      );
     }
     if (names.length === 0) throw new DatasetError(`universe: no .csv files in ${options.universeDir}`);
     universe = [];

@@ -64,7 +64,14 @@ function finish(s: FailureStats): FailureStats {
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
 /** Sessions where SMA(fast) crosses above SMA(slow), scored at horizon. */
-function crossStats(close: Float64Array, from: number, to: number, fast: number, slow: number, horizon: number): FailureStats {
+function crossStats(
+  close: Float64Array,
+  from: number,
+  to: number,
+  fast: number,
+  slow: number,
+  horizon: number,
+): FailureStats {
   const f = sma(close, fast);
   const s = sma(close, slow);
   const out = stats();
@@ -92,7 +99,13 @@ export function backtest(h: History, from: number, to: number, horizon = h.profi
     const rot = h.rotation.state[t];
     count(total, failed);
     count(
-      rot === LEADERSHIP ? byRotation.leadership : rot === PARITY ? byRotation.parity : rot === FLIGHT ? byRotation.flight : byRotation.undefined,
+      rot === LEADERSHIP
+        ? byRotation.leadership
+        : rot === PARITY
+          ? byRotation.parity
+          : rot === FLIGHT
+            ? byRotation.flight
+            : byRotation.undefined,
       failed,
     );
     setups.push({

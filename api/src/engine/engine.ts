@@ -105,16 +105,19 @@ export interface History {
   swings: Swing[];
 }
 
-function layerColumns(n: number): LayerColumns {
-  return { state: new Int8Array(n).fill(UNDEF), score: new Float64Array(n).fill(NaN), flip: new Float64Array(n).fill(NaN) };
-}
-
 const nan = (n: number) => new Float64Array(n).fill(NaN);
 
 function checkInput(input: EngineInput): void {
   const p = input.primary;
   const n = p.dates.length;
-  const cols = { open: p.open, high: p.high, low: p.low, close: p.close, volume: p.volume, benchmarkClose: input.benchmarkClose };
+  const cols = {
+    open: p.open,
+    high: p.high,
+    low: p.low,
+    close: p.close,
+    volume: p.volume,
+    benchmarkClose: input.benchmarkClose,
+  };
   for (const [name, col] of Object.entries(cols)) {
     if (col.length !== n) throw new RangeError(`engine input: ${name} has ${col.length} values for ${n} dates`);
   }
@@ -133,18 +136,22 @@ function checkInput(input: EngineInput): void {
   }
 }
 
-/** Computes every layer, the composite, rotation, sizing and overlay for all sessions. */
-export function computeHistory(input: EngineInput, profile: Profile): History {
-  checkInput(input);
-  const { dates, open, high, low, close, volume } = input.primary;
-  const bClose = input.benchmarkClose;
-  const n = dates.length;
-  const P = profile;
+type Trend = History['trend'];
+type Momentum = History['momentum'];
+type Breadth = History['breadth'];
+type Rs = History['rs'];
 
-  const atr = atrOf(high, low, close, P.atrPeriod);
-  const macro = macroColumns(dates, input.events, P);
+const undefStates = (n: number) => new Int8Array(n).fill(UNDEF);
 
-  // ---- Layer 1: trend -------------------------------------------------------------
+/*
+ * One function per layer: each is small enough for V8 to optimise (and re-optimise
+ * after a collection) cheaply, and each object is built whole, with no spreads, so
+ * its shape is fixed from the start.
+ */
+
+/** Layer 1: EMA gap in ATR, convergence flags and the convergence setup. */
+function trendLayer(close: Float64Array, atr: Float64Array, P: Profile): Trend {
+  const n = close.length;
   const fast = ema(close, P.trend.fastPeriod);
   const slow = ema(close, P.trend.slowPeriod);
   const gap = nan(n);
@@ -153,54 +160,62 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
     gap[t] = fast[t] - slow[t];
     gapAtr[t] = gap[t] / atr[t];
   }
-  const trend = {
-    ...layerColumns(n),
+  const trend: Trend = {
+    state: undefStates(n),
+    score: nan(n),
+    flip: nan(n),
     fast,
     slow,
     gap,
     gapAtr,
     converging: new Uint8Array(n),
     diverging: new Uint8Array(n),
-    convergenceSetup: new Int8Array(n).fill(UNDEF),
+    convergenceSetup: undefStates(n),
   };
-  {
-    const { neutralAtr, convergenceLag, separationAtr, separationLookback, separationMinSessions, convergedAtr } = P.trend;
-    let separated = 0; // sessions in the look-back window with |gapAtr| > separationAtr
-    let lastSeparated = -1; // most recent such session
-    for (let t = 0; t < n; t++) {
-      const g = gapAtr[t];
-      const isSep = Math.abs(g) > separationAtr;
-      if (isSep) {
-        separated++;
-        lastSeparated = t;
-      }
-      const leaving = t - separationLookback;
-      if (leaving >= 0 && Math.abs(gapAtr[leaving]) > separationAtr) separated--;
-      if (Number.isNaN(g)) continue;
-      const a = Math.abs(g);
-      trend.state[t] = a < neutralAtr ? NEUTRAL : gap[t] > 0 ? BULLISH : BEARISH;
-      trend.score[t] = trend.state[t];
-      trend.flip[t] = trend.state[t] === NEUTRAL ? neutralAtr - a : a - neutralAtr;
-      if (t >= convergenceLag) {
-        const before = Math.abs(gap[t - convergenceLag]);
-        const now = Math.abs(gap[t]);
-        trend.converging[t] = now < before ? 1 : 0;
-        trend.diverging[t] = now > before ? 1 : 0;
-      }
-      const setup = separated >= separationMinSessions && a <= convergedAtr && trend.converging[t] === 1;
-      // The setup points against the old separation: fast below slow sets up a rise.
-      trend.convergenceSetup[t] = setup ? (gap[lastSeparated] < 0 ? BULLISH : BEARISH) : NEUTRAL;
+  const { neutralAtr, convergenceLag, separationAtr, separationLookback, separationMinSessions, convergedAtr } =
+    P.trend;
+  let separated = 0; // sessions in the look-back window with |gapAtr| > separationAtr
+  let lastSeparated = -1; // most recent such session
+  for (let t = 0; t < n; t++) {
+    const g = gapAtr[t];
+    if (Math.abs(g) > separationAtr) {
+      separated++;
+      lastSeparated = t;
     }
+    const leaving = t - separationLookback;
+    if (leaving >= 0 && Math.abs(gapAtr[leaving]) > separationAtr) separated--;
+    if (Number.isNaN(g)) continue;
+    const a = Math.abs(g);
+    const state = a < neutralAtr ? NEUTRAL : gap[t] > 0 ? BULLISH : BEARISH;
+    trend.state[t] = state;
+    trend.score[t] = state;
+    trend.flip[t] = state === NEUTRAL ? neutralAtr - a : a - neutralAtr;
+    if (t >= convergenceLag) {
+      const before = Math.abs(gap[t - convergenceLag]);
+      const now = Math.abs(gap[t]);
+      trend.converging[t] = now < before ? 1 : 0;
+      trend.diverging[t] = now > before ? 1 : 0;
+    }
+    const setup = separated >= separationMinSessions && a <= convergedAtr && trend.converging[t] === 1;
+    // The setup points against the old separation: fast below slow sets up a rise.
+    trend.convergenceSetup[t] = setup ? (gap[lastSeparated] < 0 ? BULLISH : BEARISH) : NEUTRAL;
   }
+  return trend;
+}
 
-  // ---- Layer 2: momentum ----------------------------------------------------------
+/** Layer 2: the L-day move against an ATR threshold, with weekly volume confirmation. */
+function momentumLayer(bars: EngineInput['primary'], atr: Float64Array, macro: MacroColumns, P: Profile): Momentum {
+  const { high, low, close, volume } = bars;
+  const n = close.length;
   const L = P.momentum.lookback;
   const W = P.momentum.volumeWindow;
   const volAvg = sma(volume, P.momentum.volumeAveragePeriod);
   const winHi = rollingMax(high, W);
   const winLo = rollingMin(low, W);
-  const momentum = {
-    ...layerColumns(n),
+  const m: Momentum = {
+    state: undefStates(n),
+    score: nan(n),
+    flip: nan(n),
     rocShort: roc(close, L),
     rocLong: roc(close, P.momentum.longLookback),
     move: nan(n),
@@ -212,134 +227,153 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
     volumeNeeded: nan(n),
   };
   for (let t = 0; t < n; t++) {
-    if (t >= L) momentum.move[t] = close[t] - close[t - L];
-    momentum.thresholdBase[t] = P.momentum.atrMultiplier * atr[t];
-    momentum.threshold[t] = macro.atrMultiplier[t] * atr[t];
+    if (t >= L) m.move[t] = close[t] - close[t - L];
+    m.thresholdBase[t] = P.momentum.atrMultiplier * atr[t];
+    m.threshold[t] = macro.atrMultiplier[t] * atr[t];
     if (t >= W - 1) {
       const [lower, upper] = volumeThirds(high, low, volume, t - W + 1, t, winLo[t], winHi[t]);
-      momentum.lowerThirdVolume[t] = lower;
-      momentum.upperThirdVolume[t] = upper;
+      m.lowerThirdVolume[t] = lower;
+      m.upperThirdVolume[t] = upper;
     }
-    momentum.volumeNeeded[t] = (W * volAvg[t]) / 3;
-    const move = momentum.move[t];
-    const theta = momentum.threshold[t];
-    const rocLong = momentum.rocLong[t];
+    m.volumeNeeded[t] = (W * volAvg[t]) / 3;
+    const move = m.move[t];
+    const theta = m.threshold[t];
+    const rocLong = m.rocLong[t];
     if (Number.isNaN(move) || Number.isNaN(theta) || Number.isNaN(rocLong)) continue;
     const state = move > theta && rocLong > 0 ? BULLISH : move < -theta && rocLong < 0 ? BEARISH : NEUTRAL;
-    momentum.state[t] = state;
-    // Volume confirmation needs its own 20-day average; before it exists a signal is weak.
-    const third = state === BULLISH ? momentum.lowerThirdVolume[t] : momentum.upperThirdVolume[t];
-    const confirmed = state !== NEUTRAL && third > momentum.volumeNeeded[t];
-    momentum.confirmed[t] = confirmed ? 1 : 0;
-    momentum.score[t] = state === NEUTRAL ? 0 : state * (confirmed ? 1 : 0.5);
+    m.state[t] = state;
+    // Confirmation needs the volume average; before it exists a signal is weak.
+    const third = state === BULLISH ? m.lowerThirdVolume[t] : m.upperThirdVolume[t];
+    const confirmed = state !== NEUTRAL && third > m.volumeNeeded[t];
+    m.confirmed[t] = confirmed ? 1 : 0;
+    m.score[t] = state === NEUTRAL ? 0 : state * (confirmed ? 1 : 0.5);
     // Distance in ATR of the L-day move to the threshold it must cross.
-    momentum.flip[t] =
+    m.flip[t] =
       (state === NEUTRAL ? Math.max(0, Math.min(theta - move, theta + move)) : Math.abs(move) - theta) / atr[t];
   }
+  return m;
+}
 
-  // ---- Layer 3: breadth -----------------------------------------------------------
+/** Layer 3: breadth from a universe or an external series; unavailable without either. */
+function breadthLayer(
+  input: EngineInput,
+  atr: Float64Array,
+  swings: readonly Swing[],
+  rocShortMove: Float64Array,
+  P: Profile,
+): Breadth {
+  const close = input.primary.close;
+  const n = close.length;
   const b = input.breadth;
-  const breadth = {
-    ...layerColumns(n),
+  const out: Breadth = {
+    state: undefStates(n),
+    score: nan(n),
+    flip: nan(n),
     available: b !== null,
     source: b ? b.kind : null,
-    pct50: nan(n) as Float64Array,
-    pct200: nan(n) as Float64Array,
+    pct50: nan(n),
+    pct200: nan(n),
     d5: nan(n),
-    members: null as Int32Array | null,
+    members: null,
     divergenceWarning: new Uint8Array(n),
     washoutRecovery: new Uint8Array(n),
     washoutSupport: nan(n),
     flipAt: nan(n),
   };
-  const swings = findSwings(high, low, P.levels.swingWindow);
-  if (b) {
-    if (b.kind === 'universe') {
-      const pct = universeBreadth(b, n, P.breadth.shortPeriod, P.breadth.longPeriod);
-      breadth.pct50 = pct.pct50;
-      breadth.pct200 = pct.pct200;
-      breadth.members = pct.counted50;
-    } else {
-      breadth.pct50 = b.pct50.slice();
-      breadth.pct200 = b.pct200.slice();
-    }
-    const { fullSizeMin, divergenceMax, washout, washoutLookback, washoutSupportAtr, deltaLag } = P.breadth;
-    const support = new SupportTracker(swings, P.levels.swingWindow);
-    let washouts = 0; // sessions in the look-back window with pct50 below the washout line
-    for (let t = 0; t < n; t++) {
-      const p = breadth.pct50[t];
-      if (p < washout) washouts++;
-      const leaving = t - washoutLookback;
-      if (leaving >= 0 && breadth.pct50[leaving] < washout) washouts--;
-      if (t < deltaLag) continue;
-      const prev = breadth.pct50[t - deltaLag];
-      const d5 = p - prev;
-      breadth.d5[t] = d5;
-      if (Number.isNaN(d5)) continue;
-      const state = p >= fullSizeMin && d5 >= 0 ? BULLISH : p < fullSizeMin && d5 < 0 ? BEARISH : NEUTRAL;
-      breadth.state[t] = state;
-      breadth.score[t] = state;
-      breadth.flipAt[t] = breadthFlipAt(p, prev, fullSizeMin, state);
-      breadth.flip[t] = Math.abs(p - breadth.flipAt[t]);
-      if (t >= L && close[t] > close[t - L] && p < divergenceMax) breadth.divergenceWarning[t] = 1;
-      if (washouts > 0 && d5 > 0 && !Number.isNaN(atr[t])) {
-        support.advance(t);
-        const level = support.nearestSupport(close[t], P.levels.clusterAtr * atr[t]);
-        breadth.washoutSupport[t] = level;
-        if (close[t] - level <= washoutSupportAtr * atr[t]) breadth.washoutRecovery[t] = 1;
-      }
+  if (!b) return out;
+  if (b.kind === 'universe') {
+    const pct = universeBreadth(b, n, P.breadth.shortPeriod, P.breadth.longPeriod);
+    out.pct50 = pct.pct50;
+    out.pct200 = pct.pct200;
+    out.members = pct.counted50;
+  } else {
+    out.pct50 = b.pct50.slice();
+    out.pct200 = b.pct200.slice();
+  }
+  const { fullSizeMin, divergenceMax, washout, washoutLookback, washoutSupportAtr, deltaLag } = P.breadth;
+  const support = new SupportTracker(swings, P.levels.swingWindow);
+  const pct50 = out.pct50;
+  let washouts = 0; // sessions in the look-back window with pct50 below the washout line
+  for (let t = 0; t < n; t++) {
+    const p = pct50[t];
+    if (p < washout) washouts++;
+    const leaving = t - washoutLookback;
+    if (leaving >= 0 && pct50[leaving] < washout) washouts--;
+    if (t < deltaLag) continue;
+    const prev = pct50[t - deltaLag];
+    const d5 = p - prev;
+    out.d5[t] = d5;
+    if (Number.isNaN(d5)) continue;
+    const state = p >= fullSizeMin && d5 >= 0 ? BULLISH : p < fullSizeMin && d5 < 0 ? BEARISH : NEUTRAL;
+    out.state[t] = state;
+    out.score[t] = state;
+    out.flipAt[t] = breadthFlipAt(p, prev, fullSizeMin, state);
+    out.flip[t] = Math.abs(p - out.flipAt[t]);
+    // Rallying: the primary is above its close L sessions ago (the momentum move > 0).
+    if (rocShortMove[t] > 0 && p < divergenceMax) out.divergenceWarning[t] = 1;
+    if (washouts > 0 && d5 > 0 && !Number.isNaN(atr[t])) {
+      support.advance(t);
+      const level = support.nearestSupport(close[t], P.levels.clusterAtr * atr[t]);
+      out.washoutSupport[t] = level;
+      if (close[t] - level <= washoutSupportAtr * atr[t]) out.washoutRecovery[t] = 1;
     }
   }
+  return out;
+}
 
-  // ---- Layer 4: relative strength -------------------------------------------------
+/** Layer 4: ROC spread against the benchmark. */
+function rsLayer(close: Float64Array, bClose: Float64Array, P: Profile): Rs {
+  const n = close.length;
   const rocP = roc(close, P.rs.period);
   const rocB = roc(bClose, P.rs.period);
-  const rs = {
-    ...layerColumns(n),
+  const rs: Rs = {
+    state: undefStates(n),
+    score: nan(n),
+    flip: nan(n),
     spread: nan(n),
     benchmarkRoc: rocB,
     broadAdvance: new Uint8Array(n),
     confirmation: new Uint8Array(n),
     deteriorationWarning: new Uint8Array(n),
   };
-  {
-    const band = P.rs.neutralBand;
-    for (let t = 0; t < n; t++) {
-      const s = rocP[t] - rocB[t];
-      rs.spread[t] = s;
-      if (Number.isNaN(s)) continue;
-      const state = s > band ? BULLISH : s < -band ? BEARISH : NEUTRAL;
-      const broad = rocB[t] > 0;
-      rs.state[t] = state;
-      rs.score[t] = state;
-      rs.broadAdvance[t] = broad ? 1 : 0;
-      rs.confirmation[t] = state === BULLISH && broad ? 1 : 0;
-      rs.deteriorationWarning[t] = state === BEARISH && broad ? 1 : 0;
-      rs.flip[t] = state === NEUTRAL ? band - Math.abs(s) : Math.abs(s) - band;
-    }
+  const band = P.rs.neutralBand;
+  for (let t = 0; t < n; t++) {
+    const s = rocP[t] - rocB[t];
+    rs.spread[t] = s;
+    if (Number.isNaN(s)) continue;
+    const state = s > band ? BULLISH : s < -band ? BEARISH : NEUTRAL;
+    const broad = rocB[t] > 0;
+    rs.state[t] = state;
+    rs.score[t] = state;
+    rs.broadAdvance[t] = broad ? 1 : 0;
+    rs.confirmation[t] = state === BULLISH && broad ? 1 : 0;
+    rs.deteriorationWarning[t] = state === BEARISH && broad ? 1 : 0;
+    rs.flip[t] = state === NEUTRAL ? band - Math.abs(s) : Math.abs(s) - band;
   }
+  return rs;
+}
 
-  // ---- Composite --------------------------------------------------------------------
-  const w = P.composite.weights;
-  const layerList = [
-    { cols: trend, weight: w.trend, available: true },
-    { cols: momentum, weight: w.momentum, available: true },
-    { cols: breadth, weight: w.breadth, available: breadth.available },
-    { cols: rs, weight: w.rs, available: true },
-  ].filter((l) => l.available && l.weight > 0);
-  const weightSum = layerList.reduce((s, l) => s + l.weight, 0);
-  const composite = {
+/** Weighted score over the available layers against the (overlay-adjusted) threshold. */
+function compositeOf(
+  layers: { score: Float64Array; weight: number }[],
+  macro: MacroColumns,
+  P: Profile,
+  n: number,
+): History['composite'] {
+  const weightSum = layers.reduce((s, l) => s + l.weight, 0);
+  const composite: History['composite'] = {
     score: nan(n),
     thresholdBase: new Float64Array(n).fill(P.composite.ratio * weightSum),
     threshold: nan(n),
-    rating: new Int8Array(n).fill(UNDEF),
+    rating: undefStates(n),
   };
   for (let t = 0; t < n; t++) {
-    composite.threshold[t] = macro.compositeRatio[t] * weightSum;
+    const k = macro.compositeRatio[t] * weightSum;
+    composite.threshold[t] = k;
     let score = 0;
     let defined = true;
-    for (const l of layerList) {
-      const s = l.cols.score[t];
+    for (const l of layers) {
+      const s = l.score[t];
       if (Number.isNaN(s)) {
         defined = false;
         break;
@@ -347,20 +381,23 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
       score += l.weight * s;
     }
     if (!defined) continue;
-    const k = composite.threshold[t];
     composite.score[t] = score;
     composite.rating[t] = score >= k ? BULLISH : score <= -k ? BEARISH : NEUTRAL;
   }
+  return composite;
+}
 
-  // ---- Rotation -----------------------------------------------------------------------
+/** IWM/SPY ratio against its SMA and its recent band. */
+function rotationOf(close: Float64Array, bClose: Float64Array, P: Profile): History['rotation'] {
+  const n = close.length;
+  const R = P.rotation;
   const ratio = nan(n);
   for (let t = 0; t < n; t++) ratio[t] = close[t] / bClose[t];
-  const R = P.rotation;
   const ratioSma = sma(ratio, R.smaPeriod);
   const bandHi = rollingMax(ratio, R.bandLookback);
   const bandLo = rollingMin(ratio, R.bandLookback);
   const bandMean = sma(ratio, R.bandLookback);
-  const rotation = { ratio, ratioSma, bandPct: nan(n), state: new Int8Array(n).fill(UNDEF) };
+  const rotation: History['rotation'] = { ratio, ratioSma, bandPct: nan(n), state: undefStates(n) };
   for (let t = 0; t < n; t++) {
     const band = ((bandHi[t] - bandLo[t]) / bandMean[t]) * 100;
     rotation.bandPct[t] = band;
@@ -369,16 +406,14 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
     const mPrev = ratioSma[t - R.slopeLag];
     if (Number.isNaN(band) || Number.isNaN(m) || Number.isNaN(mPrev)) continue;
     rotation.state[t] =
-      band <= R.bandPct
-        ? PARITY
-        : ratio[t] > m && m > mPrev
-          ? LEADERSHIP
-          : ratio[t] < m && m < mPrev
-            ? FLIGHT
-            : PARITY;
+      band <= R.bandPct ? PARITY : ratio[t] > m && m > mPrev ? LEADERSHIP : ratio[t] < m && m < mPrev ? FLIGHT : PARITY;
   }
+  return rotation;
+}
 
-  // ---- Sizing -------------------------------------------------------------------------
+/** Position size from the composite, breadth confirmation and rotation. */
+function sizingOf(composite: History['composite'], rotation: History['rotation'], breadth: Breadth): Float64Array {
+  const n = composite.rating.length;
   const fraction = nan(n);
   for (let t = 0; t < n; t++) {
     const rating = composite.rating[t];
@@ -393,6 +428,34 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
     const base = confirms && rot === LEADERSHIP ? 1 : 0.5;
     fraction[t] = rot === FLIGHT ? base / 2 : base;
   }
+  return fraction;
+}
+
+/** Computes every layer, the composite, rotation, sizing and overlay for all sessions. */
+export function computeHistory(input: EngineInput, profile: Profile): History {
+  checkInput(input);
+  const P = profile;
+  const { dates, open, high, low, close, volume } = input.primary;
+  const bClose = input.benchmarkClose;
+  const n = dates.length;
+  const atr = atrOf(high, low, close, P.atrPeriod);
+  const macro = macroColumns(dates, input.events, P);
+  const swings = findSwings(high, low, P.levels.swingWindow);
+
+  const trend = trendLayer(close, atr, P);
+  const momentum = momentumLayer(input.primary, atr, macro, P);
+  const breadth = breadthLayer(input, atr, swings, momentum.move, P);
+  const rs = rsLayer(close, bClose, P);
+  const w = P.composite.weights;
+  const weighted = [
+    { score: trend.score, weight: w.trend, available: true },
+    { score: momentum.score, weight: w.momentum, available: true },
+    { score: breadth.score, weight: w.breadth, available: breadth.available },
+    { score: rs.score, weight: w.rs, available: true },
+  ].filter((l) => l.available && l.weight > 0);
+  const composite = compositeOf(weighted, macro, P, n);
+  const rotation = rotationOf(close, bClose, P);
+  const sizing = { fraction: sizingOf(composite, rotation, breadth) };
 
   return {
     profile: P,
@@ -412,7 +475,7 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
     rs,
     composite,
     rotation,
-    sizing: { fraction },
+    sizing,
     macro,
     swings,
   };

@@ -88,12 +88,7 @@ export function trueRange(high: Float64Array, low: Float64Array, close: Float64A
 export const atrLookback = (n: number): number => n;
 
 /** Wilder's average true range: ATR[n] = mean(TR[1..n]), then (ATR*(n-1)+TR)/n. */
-export function atr(
-  high: Float64Array,
-  low: Float64Array,
-  close: Float64Array,
-  n: number,
-): Float64Array {
+export function atr(high: Float64Array, low: Float64Array, close: Float64Array, n: number): Float64Array {
   checkPeriod('atr', n);
   const tr = trueRange(high, low, close);
   const out = nanArray(close.length);

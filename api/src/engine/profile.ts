@@ -113,8 +113,18 @@ export const ProfileSchema = z
       if (!(a < b)) ctx.addIssue({ code: 'custom', path, message });
     };
     order(p.trend.fastPeriod, p.trend.slowPeriod, ['trend', 'fastPeriod'], 'must be less than trend.slowPeriod');
-    order(p.breadth.shortPeriod, p.breadth.longPeriod, ['breadth', 'shortPeriod'], 'must be less than breadth.longPeriod');
-    order(p.backtest.genericFast, p.backtest.genericSlow, ['backtest', 'genericFast'], 'must be less than backtest.genericSlow');
+    order(
+      p.breadth.shortPeriod,
+      p.breadth.longPeriod,
+      ['breadth', 'shortPeriod'],
+      'must be less than breadth.longPeriod',
+    );
+    order(
+      p.backtest.genericFast,
+      p.backtest.genericSlow,
+      ['backtest', 'genericFast'],
+      'must be less than backtest.genericSlow',
+    );
     if (p.trend.separationMinSessions > p.trend.separationLookback) {
       ctx.addIssue({
         code: 'custom',
@@ -209,7 +219,9 @@ function deepMerge(base: unknown, patch: unknown): unknown {
 
 function presetByName(name: unknown, field: string): Profile {
   if (typeof name !== 'string' || !(name in PRESETS)) {
-    throw new ProfileError([{ field, message: `must be one of ${PRESET_NAMES.join(', ')} (got ${JSON.stringify(name)})` }]);
+    throw new ProfileError([
+      { field, message: `must be one of ${PRESET_NAMES.join(', ')} (got ${JSON.stringify(name)})` },
+    ]);
   }
   return PRESETS[name as PresetName];
 }

@@ -35,7 +35,11 @@ export function rationale(h: History, t: number): string[] {
   const tr = h.trend;
   const trendFlags = [
     tr.converging[t] ? 'converging' : tr.diverging[t] ? 'diverging' : '',
-    tr.convergenceSetup[t] === BULLISH ? 'bullish convergence setup' : tr.convergenceSetup[t] === -1 ? 'bearish convergence setup' : '',
+    tr.convergenceSetup[t] === BULLISH
+      ? 'bullish convergence setup'
+      : tr.convergenceSetup[t] === -1
+        ? 'bearish convergence setup'
+        : '',
   ].filter(Boolean);
   out.push(
     tr.state[t] === UNDEF
@@ -49,10 +53,14 @@ export function rationale(h: History, t: number): string[] {
       : `Momentum ${stateName(m.state[t])}${m.state[t] !== 0 ? (m.confirmed[t] ? ' (volume-confirmed)' : ' (weak: volume not confirmed)') : ''}: ${P.momentum.lookback}-day move ${signed(m.move[t])} against a threshold of ${fmt(m.threshold[t])}, ${P.momentum.longLookback}-day ROC ${signed(m.rocLong[t])}%.`,
   );
   const b = h.breadth;
-  if (!b.available) out.push('Breadth unavailable: no universe or breadth series; the composite uses the other layers.');
+  if (!b.available)
+    out.push('Breadth unavailable: no universe or breadth series; the composite uses the other layers.');
   else if (b.state[t] === UNDEF) out.push('Breadth: not enough history yet.');
   else {
-    const flags = [b.divergenceWarning[t] ? 'divergence warning' : '', b.washoutRecovery[t] ? 'washout recovery' : ''].filter(Boolean);
+    const flags = [
+      b.divergenceWarning[t] ? 'divergence warning' : '',
+      b.washoutRecovery[t] ? 'washout recovery' : '',
+    ].filter(Boolean);
     out.push(
       `Breadth ${stateName(b.state[t])}: ${fmt(b.pct50[t], 1)}% above the ${P.breadth.shortPeriod}-day average, ${signed(b.d5[t], 1)} over ${P.breadth.deltaLag} sessions; flips at ${fmt(b.flipAt[t], 1)}%${flags.length ? `; ${flags.join(', ')}` : ''}.`,
     );
@@ -125,7 +133,12 @@ export function historyTable(h: History, from: number, to: number, fields: reado
 }
 
 /** The same sessions as objects keyed by field name (the CLI's `history --json`). */
-export function historyObjects(h: History, from: number, to: number, fields: readonly string[]): Record<string, FieldValue>[] {
+export function historyObjects(
+  h: History,
+  from: number,
+  to: number,
+  fields: readonly string[],
+): Record<string, FieldValue>[] {
   const table = historyTable(h, from, to, fields);
   return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i]])));
 }

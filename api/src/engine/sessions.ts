@@ -29,8 +29,13 @@ export function sessionIndex(h: History, text: string, what = 'date'): number {
   const day = parse(text, what);
   const first = h.dates[0];
   const last = h.dates[h.length - 1];
-  if (day < first) throw new SessionError(`${what}: ${text} is before the history starts (${formatDay(first)})`, 'not-available');
-  if (day > last) throw new SessionError(`${what}: ${text} is after the last session in the data (${formatDay(last)})`, 'not-available');
+  if (day < first)
+    throw new SessionError(`${what}: ${text} is before the history starts (${formatDay(first)})`, 'not-available');
+  if (day > last)
+    throw new SessionError(
+      `${what}: ${text} is after the last session in the data (${formatDay(last)})`,
+      'not-available',
+    );
   const i = lowerBound(h.dates, day);
   if (h.dates[i] !== day) {
     throw new SessionError(
