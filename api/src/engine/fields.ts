@@ -56,6 +56,43 @@ const n = (name: string, description: string, get: (h: History) => Float64Array)
   get: (h, t) => num(get(h)[t]),
 });
 
+/** A layer's state as a word. */
+const layerState = (layer: 'trend' | 'momentum' | 'rs', description: string): FieldDef => ({
+  name: `${layer}.state`,
+  kind: 'state',
+  description,
+  get: (h, t) => stateName(h[layer].state[t]),
+});
+
+/** A flag of a layer: null while the layer has no state. */
+const layerFlag = <L extends 'trend' | 'momentum' | 'rs'>(
+  layer: L,
+  flagName: string,
+  description: string,
+  pick: (h: History) => Uint8Array,
+): FieldDef => ({
+  name: `${layer}.${flagName}`,
+  kind: 'boolean',
+  description,
+  get: (h, t) => flag(h[layer].state, pick(h))(h, t),
+});
+
+/** A breadth number: null when breadth is unavailable. */
+const bNum = (name: string, description: string, pick: (h: History) => Float64Array): FieldDef => ({
+  name: `breadth.${name}`,
+  kind: 'number',
+  description,
+  get: breadthNum(pick),
+});
+
+/** A breadth flag: null when breadth is unavailable or has no state. */
+const bFlag = (name: string, description: string, pick: (h: History) => Uint8Array): FieldDef => ({
+  name: `breadth.${name}`,
+  kind: 'boolean',
+  description,
+  get: breadthFlag(pick),
+});
+
 export const FIELDS: readonly FieldDef[] = [
   { name: 'date', kind: 'date', description: 'session date (ISO)', get: (h, t) => formatDay(h.dates[t]) },
   n('open', 'primary open', (h) => h.open),
@@ -70,19 +107,14 @@ export const FIELDS: readonly FieldDef[] = [
   n('trend.slow', 'EMA(close, trend.slowPeriod)', (h) => h.trend.slow),
   n('trend.gap', 'fast - slow', (h) => h.trend.gap),
   n('trend.gapAtr', 'gap / ATR', (h) => h.trend.gapAtr),
-  { name: 'trend.state', kind: 'state', description: 'trend state', get: (h, t) => stateName(h.trend.state[t]) },
-  {
-    name: 'trend.converging',
-    kind: 'boolean',
-    description: '|gap| below its value trend.convergenceLag sessions ago',
-    get: (h, t) => flag(h.trend.state, h.trend.converging)(h, t),
-  },
-  {
-    name: 'trend.diverging',
-    kind: 'boolean',
-    description: '|gap| above its value trend.convergenceLag sessions ago',
-    get: (h, t) => flag(h.trend.state, h.trend.diverging)(h, t),
-  },
+  layerState('trend', 'trend state'),
+  layerFlag(
+    'trend',
+    'converging',
+    '|gap| below its value trend.convergenceLag sessions ago',
+    (h) => h.trend.converging,
+  ),
+  layerFlag('trend', 'diverging', '|gap| above its value trend.convergenceLag sessions ago', (h) => h.trend.diverging),
   {
     name: 'trend.convergenceSetup',
     kind: 'state',
@@ -100,90 +132,36 @@ export const FIELDS: readonly FieldDef[] = [
   n('momentum.move', 'close - close momentum.lookback sessions ago', (h) => h.momentum.move),
   n('momentum.thresholdBase', 'atrMultiplier x ATR before the macro overlay', (h) => h.momentum.thresholdBase),
   n('momentum.threshold', 'threshold actually used (after the macro overlay)', (h) => h.momentum.threshold),
-  {
-    name: 'momentum.state',
-    kind: 'state',
-    description: 'momentum state',
-    get: (h, t) => stateName(h.momentum.state[t]),
-  },
-  {
-    name: 'momentum.confirmed',
-    kind: 'boolean',
-    description: 'the signal has volume confirmation (false when neutral)',
-    get: (h, t) => flag(h.momentum.state, h.momentum.confirmed)(h, t),
-  },
-  n(
-    'momentum.lowerThirdVolume',
-    'volume of the window in the lower third of its range',
-    (h) => h.momentum.lowerThirdVolume,
+  layerState('momentum', 'momentum state'),
+  layerFlag(
+    'momentum',
+    'confirmed',
+    'the signal has volume confirmation (false when neutral)',
+    (h) => h.momentum.confirmed,
   ),
-  n(
-    'momentum.upperThirdVolume',
-    'volume of the window in the upper third of its range',
-    (h) => h.momentum.upperThirdVolume,
-  ),
-  n(
-    'momentum.volumeNeeded',
-    'volume a third must exceed to confirm: window x SMA(volume) / 3',
-    (h) => h.momentum.volumeNeeded,
-  ),
+  n('momentum.lowerThirdVolume', 'window volume in the lower third of its range', (h) => h.momentum.lowerThirdVolume),
+  n('momentum.upperThirdVolume', 'window volume in the upper third of its range', (h) => h.momentum.upperThirdVolume),
+  n('momentum.volumeNeeded', 'volume a third must exceed: window x SMA(volume) / 3', (h) => h.momentum.volumeNeeded),
   n('momentum.score', 'momentum score (+-1 confirmed, +-0.5 weak, 0)', (h) => h.momentum.score),
   n('momentum.flip', 'ATR the move must travel to change the momentum state', (h) => h.momentum.flip),
 
-  {
-    name: 'breadth.pct50',
-    kind: 'number',
-    description: '% of members above their short SMA',
-    get: breadthNum((h) => h.breadth.pct50),
-  },
-  {
-    name: 'breadth.pct200',
-    kind: 'number',
-    description: '% of members above their long SMA',
-    get: breadthNum((h) => h.breadth.pct200),
-  },
-  {
-    name: 'breadth.d5',
-    kind: 'number',
-    description: 'pct50 change over breadth.deltaLag sessions',
-    get: breadthNum((h) => h.breadth.d5),
-  },
-  {
-    name: 'breadth.state',
-    kind: 'state',
-    description: 'breadth state (unavailable without a universe)',
-    get: breadthState,
-  },
-  {
-    name: 'breadth.divergenceWarning',
-    kind: 'boolean',
-    description: 'primary rallying while pct50 is below breadth.divergenceMax',
-    get: breadthFlag((h) => h.breadth.divergenceWarning),
-  },
-  {
-    name: 'breadth.washoutRecovery',
-    kind: 'boolean',
-    description: 'washout in the look-back, pct50 rising, close near support',
-    get: breadthFlag((h) => h.breadth.washoutRecovery),
-  },
-  {
-    name: 'breadth.flipAt',
-    kind: 'number',
-    description: 'pct50 value at which the breadth state changes',
-    get: breadthNum((h) => h.breadth.flipAt),
-  },
-  {
-    name: 'breadth.score',
-    kind: 'number',
-    description: 'breadth score (+1/0/-1)',
-    get: breadthNum((h) => h.breadth.score),
-  },
-  {
-    name: 'breadth.flip',
-    kind: 'number',
-    description: 'breadth points pct50 must move to change state',
-    get: breadthNum((h) => h.breadth.flip),
-  },
+  bNum('pct50', '% of members above their short SMA', (h) => h.breadth.pct50),
+  bNum('pct200', '% of members above their long SMA', (h) => h.breadth.pct200),
+  bNum('d5', 'pct50 change over breadth.deltaLag sessions', (h) => h.breadth.d5),
+  { name: 'breadth.state', kind: 'state', description: 'breadth state (unavailable without data)', get: breadthState },
+  bFlag(
+    'divergenceWarning',
+    'primary rallying while pct50 is below breadth.divergenceMax',
+    (h) => h.breadth.divergenceWarning,
+  ),
+  bFlag(
+    'washoutRecovery',
+    'washout in the look-back, pct50 rising, close near support',
+    (h) => h.breadth.washoutRecovery,
+  ),
+  bNum('flipAt', 'pct50 value at which the breadth state changes', (h) => h.breadth.flipAt),
+  bNum('score', 'breadth score (+1/0/-1)', (h) => h.breadth.score),
+  bNum('flip', 'breadth points pct50 must move to change state', (h) => h.breadth.flip),
   {
     name: 'breadth.members',
     kind: 'number',
@@ -193,25 +171,10 @@ export const FIELDS: readonly FieldDef[] = [
 
   n('rs.spread', 'ROC(primary) - ROC(benchmark), percentage points', (h) => h.rs.spread),
   n('rs.benchmarkRoc', 'ROC(benchmark, rs.period) in %', (h) => h.rs.benchmarkRoc),
-  { name: 'rs.state', kind: 'state', description: 'relative-strength state', get: (h, t) => stateName(h.rs.state[t]) },
-  {
-    name: 'rs.broadAdvance',
-    kind: 'boolean',
-    description: 'benchmark ROC above 0',
-    get: (h, t) => flag(h.rs.state, h.rs.broadAdvance)(h, t),
-  },
-  {
-    name: 'rs.confirmation',
-    kind: 'boolean',
-    description: 'bullish during a broad advance',
-    get: (h, t) => flag(h.rs.state, h.rs.confirmation)(h, t),
-  },
-  {
-    name: 'rs.deteriorationWarning',
-    kind: 'boolean',
-    description: 'bearish during a broad advance',
-    get: (h, t) => flag(h.rs.state, h.rs.deteriorationWarning)(h, t),
-  },
+  layerState('rs', 'relative-strength state'),
+  layerFlag('rs', 'broadAdvance', 'benchmark ROC above 0', (h) => h.rs.broadAdvance),
+  layerFlag('rs', 'confirmation', 'bullish during a broad advance', (h) => h.rs.confirmation),
+  layerFlag('rs', 'deteriorationWarning', 'bearish during a broad advance', (h) => h.rs.deteriorationWarning),
   n('rs.score', 'relative-strength score (+1/0/-1)', (h) => h.rs.score),
   n('rs.flip', 'percentage points the spread must move to change state', (h) => h.rs.flip),
 
