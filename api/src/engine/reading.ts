@@ -3,7 +3,7 @@
  * the registry's fields nested by their dotted names, plus the composite's rationale,
  * the distance each layer is from flipping, and the thresholds actually used.
  */
-import { formatDay, lowerBound } from './dates';
+import { lowerBound } from './dates';
 import { BULLISH, LAYERS, UNDEF, type History, type LayerName } from './engine';
 import { FIELDS, fieldDef, num, rotationName, stateName, type FieldValue } from './fields';
 
@@ -143,4 +143,3 @@ export function historyObjects(
   return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i]])));
 }
 
-export { formatDay };
