@@ -142,4 +142,3 @@ export function historyObjects(
   const table = historyTable(h, from, to, fields);
   return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i]])));
 }
-
