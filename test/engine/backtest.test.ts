@@ -61,39 +61,9 @@ describe('backtest: composite setups', () => {
   const L = LEADERSHIP;
   const F = FLIGHT;
   const Q = PARITY;
-  // index:            0  1  2  3  4   5  6  7  8   9  10  11  12  13  14  15  16  17  18  19  20  21  22  23  24  25  26  27  28  29
-  const RATING = [
-    U,
-    U,
-    U,
-    B,
-    N0,
-    B,
-    B,
-    S,
-    B,
-    N0,
-    B,
-    N0,
-    N0,
-    B,
-    N0,
-    B,
-    N0,
-    B,
-    N0,
-    B,
-    N0,
-    N0,
-    N0,
-    N0,
-    B,
-    N0,
-    B,
-    B,
-    N0,
-    B,
-  ];
+  // index:       0  1  2  3  4   5  6  7  8  9   10 11  12  13 14  15 16  17 18  19 20  21  22  23  24 25  26 27 28  29
+  // prettier-ignore
+  const RATING = [U, U, U, B, N0, B, B, S, B, N0, B, N0, N0, B, N0, B, N0, B, N0, B, N0, N0, N0, N0, B, N0, B, B, N0, B];
   const ROT = [U, U, U, L, L, L, L, F, F, F, F, Q, Q, Q, Q, L, L, F, F, U, U, U, U, U, F, Q, L, L, Q, Q];
   /**
    * Setups (turns to Bullish after a defined non-Bullish rating), H = 5, n = 30:

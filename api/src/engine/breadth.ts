@@ -24,12 +24,8 @@ export function universeBreadth(
   shortPeriod: number,
   longPeriod: number,
 ): BreadthPercents {
-  if (!(
-    Number.isInteger(shortPeriod) &&
-    shortPeriod >= 1 &&
-    longPeriod > shortPeriod &&
-    Number.isInteger(longPeriod)
-  )) {
+  const integers = Number.isInteger(shortPeriod) && Number.isInteger(longPeriod);
+  if (!integers || shortPeriod < 1 || longPeriod <= shortPeriod) {
     throw new RangeError(`universeBreadth: need integer periods 1 <= short < long (got ${shortPeriod}, ${longPeriod})`);
   }
   const S = shortPeriod;

@@ -32,8 +32,8 @@ export function rotationName(code: number): string | null {
 }
 
 /** A flag is only meaningful where its layer has a state; before that it is null. */
-function flag(state: Int8Array, bits: Uint8Array) {
-  return (_h: History, t: number): boolean | null => (state[t] === UNDEF ? null : bits[t] === 1);
+function flagAt(state: Int8Array, bits: Uint8Array, t: number): boolean | null {
+  return state[t] === UNDEF ? null : bits[t] === 1;
 }
 
 function breadthState(h: History, t: number): string | null {
@@ -41,14 +41,6 @@ function breadthState(h: History, t: number): string | null {
 }
 
 /** Breadth fields are null (not zero) when the layer has no data at all. */
-function breadthNum(pick: (h: History) => Float64Array) {
-  return (h: History, t: number) => (h.breadth.available ? num(pick(h)[t]) : null);
-}
-
-function breadthFlag(pick: (h: History) => Uint8Array) {
-  return (h: History, t: number) => (h.breadth.available ? flag(h.breadth.state, pick(h))(h, t) : null);
-}
-
 const n = (name: string, description: string, get: (h: History) => Float64Array): FieldDef => ({
   name,
   kind: 'number',
@@ -74,7 +66,7 @@ const layerFlag = <L extends 'trend' | 'momentum' | 'rs'>(
   name: `${layer}.${flagName}`,
   kind: 'boolean',
   description,
-  get: (h, t) => flag(h[layer].state, pick(h))(h, t),
+  get: (h, t) => flagAt(h[layer].state, pick(h), t),
 });
 
 /** A breadth number: null when breadth is unavailable. */
@@ -82,7 +74,7 @@ const bNum = (name: string, description: string, pick: (h: History) => Float64Ar
   name: `breadth.${name}`,
   kind: 'number',
   description,
-  get: breadthNum(pick),
+  get: (h, t) => (h.breadth.available ? num(pick(h)[t]) : null),
 });
 
 /** A breadth flag: null when breadth is unavailable or has no state. */
@@ -90,7 +82,7 @@ const bFlag = (name: string, description: string, pick: (h: History) => Uint8Arr
   name: `breadth.${name}`,
   kind: 'boolean',
   description,
-  get: breadthFlag(pick),
+  get: (h, t) => (h.breadth.available ? flagAt(h.breadth.state, pick(h), t) : null),
 });
 
 export const FIELDS: readonly FieldDef[] = [

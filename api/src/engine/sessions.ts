@@ -51,10 +51,11 @@ export function sessionIndex(h: History, text: string, what = 'date'): number {
  * (the history's first / last session). Ends that are not sessions snap inward.
  */
 export function sessionRange(h: History, from?: string, to?: string, what = 'range'): [number, number] {
-  const a = from === undefined ? 0 : lowerBound(h.dates, parse(from, `${what} from`));
+  const aDay = from === undefined ? undefined : parse(from, `${what} from`);
   const bDay = to === undefined ? undefined : parse(to, `${what} to`);
+  const a = aDay === undefined ? 0 : lowerBound(h.dates, aDay);
   const b = bDay === undefined ? h.length - 1 : lowerBound(h.dates, bDay + 1) - 1;
-  if (from !== undefined && to !== undefined && parse(from, 'from') > (bDay as number)) {
+  if (aDay !== undefined && bDay !== undefined && aDay > bDay) {
     throw new SessionError(`${what}: from ${from} is after to ${to}`, 'invalid');
   }
   if (a > b) {
