@@ -11,7 +11,7 @@
  *
  * Targets: engine <= 1.5 x hand, ti >= 10 x engine.
  *
- * Run: `npm run bench` (builds dist/ first), or
+ * Run: `npm run bench` (builds api/dist/ first), or
  *      `npx tsc -p tsconfig.build.json && node --expose-gc bench/engine.bench.js`.
  * Env: BENCH_WARMUP (default 2), BENCH_ROUNDS (default 9), BENCH_INNER (default 3: timings
  *      of engine and hand per round), BENCH_MEMBERS (default 2000), BENCH_SESSIONS (default 6300),
@@ -25,7 +25,7 @@
 const path = require('path');
 const fs = require('fs');
 
-const DIST = path.join(__dirname, '..', 'dist', 'api', 'src');
+const DIST = path.join(__dirname, '..', 'api', 'dist');
 const WARMUP = intEnv('BENCH_WARMUP', 2);
 const ROUNDS = intEnv('BENCH_ROUNDS', 9);
 /** Timings per round of the fast candidates (engine, hand); ti runs once per round. */
@@ -51,7 +51,7 @@ if (typeof global.gc !== 'function') {
   process.exit(2);
 }
 if (!fs.existsSync(path.join(DIST, 'engine', 'index.js'))) {
-  console.error('engine.bench: dist/ not built; run `npm run bench` or `npx tsc -p tsconfig.build.json` first');
+  console.error('engine.bench: api/dist/ not built; run `npm run bench` or `npx tsc -p tsconfig.build.json` first');
   process.exit(2);
 }
 
@@ -68,7 +68,7 @@ function sampleRss() {
 // ---- data ------------------------------------------------------------------------------
 
 /**
- * LOCAL FALLBACK GENERATOR, used only when dist/api/src/data/sample.js is missing.
+ * LOCAL FALLBACK GENERATOR, used only when api/dist/data/sample.js is missing.
  * Not the product's sample data: geometric random walks for IWM/SPY with plausible
  * bars, and members that follow IWM with beta + idiosyncratic noise, ~25 % listing
  * late, ~15 % delisting early and ~3 % with a short halt (a gap in their days), so the
@@ -148,7 +148,7 @@ function loadData() {
   if (process.env.BENCH_LOCAL_DATA !== '1' && fs.existsSync(samplePath)) {
     const { generateSample } = require(samplePath);
     const d = generateSample({ sessions: SESSIONS, members: MEMBERS });
-    return { data: d, label: 'generateSample (dist/api/src/data/sample.js)' };
+    return { data: d, label: 'generateSample (api/dist/data/sample.js)' };
   }
   return {
     data: localSample(SESSIONS, MEMBERS),

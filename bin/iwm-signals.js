@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 'use strict';
-// The package's command. It runs the compiled CLI from dist/ (npm run build).
+// The package's command. It runs the compiled CLI from api/dist/ (npm run build).
 const path = require('node:path');
 let cli;
 try {
-  cli = require(path.join(__dirname, '..', 'dist', 'api', 'src', 'cli', 'main.js'));
+  cli = require(path.join(__dirname, '..', 'api', 'dist', 'cli', 'main.js'));
 } catch (err) {
   if (err && err.code === 'MODULE_NOT_FOUND') {
     process.stderr.write(

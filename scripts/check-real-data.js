@@ -9,7 +9,7 @@
  * (TA-Lib conventions) where its conventions agree with TA-Lib's.
  */
 const path = require('node:path');
-const dist = path.join(__dirname, '..', 'dist', 'api', 'src');
+const dist = path.join(__dirname, '..', 'api', 'dist');
 const { loadDataset } = require(path.join(dist, 'data', 'dataset.js'));
 const engine = require(path.join(dist, 'engine', 'index.js'));
 const ti = require('technicalindicators');

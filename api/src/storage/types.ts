@@ -1,0 +1,153 @@
+/**
+ * What the API keeps between requests and between nightly refreshes.
+ *
+ * A **snapshot** is one consistent set of market data (every symbol's bars, the breadth
+ * universe's closes, context series such as FRED's) written by one refresh. Its objects
+ * are written first, under a generation-specific name, and the small **manifest** that
+ * points at them is replaced last, in one atomic step (a file rename, a single-blob
+ * upload). A reader reads the manifest, then the objects it names, so it never sees a
+ * half-written snapshot: it sees the previous generation or the new one.
+ *
+ * The **refresh status** is kept apart from the manifest: a failed refresh records its
+ * error there and leaves the last good snapshot in place, so the API keeps serving it
+ * and says it is stale.
+ *
+ * **Readings** are precomputed JSON readings (one session, one profile), keyed so the
+ * nightly timer can write them twice without duplicates.
+ */
+import type { BarColumns } from '../engine/types';
+
+/** Closes of the breadth universe, member after member, each on its own dates (not aligned). */
+export interface MemberCloses {
+  symbols: string[];
+  /** Member i owns entries offsets[i] .. offsets[i+1]-1 (length symbols.length + 1). */
+  offsets: Int32Array;
+  /** Day numbers (see engine/dates.ts), rising strictly within a member. */
+  dates: Int32Array;
+  close: Float64Array;
+}
+
+/** A dated numeric series (e.g. FRED T10Y2Y); days without a value are absent, never 0. */
+export interface ValueSeries {
+  dates: Int32Array;
+  values: Float64Array;
+}
+
+/** One consistent data set, as a refresh produced it. */
+export interface Snapshot {
+  /** The data source that produced it: 'sample', 'csv', 'stooq', 'tiingo'. */
+  source: string;
+  /** ISO timestamp of the refresh that wrote it (from the caller's clock, never read here). */
+  createdAt: string;
+  /** Daily bars per upper-case symbol (IWM, SPY, ...), each with strictly rising dates. */
+  bars: Record<string, BarColumns>;
+  /** Breadth universe, or null when the source has none. */
+  universe: MemberCloses | null;
+  /** Context series by id (T10Y2Y, BAMLH0A0HYM2), possibly empty. */
+  series: Record<string, ValueSeries>;
+  /** Free-form JSON facts about the data (holdings date, skipped rows, provider notes). */
+  notes: Record<string, unknown>;
+}
+
+/** One object of a snapshot as the manifest lists it. */
+export interface ObjectRef {
+  /** Store-relative name, e.g. "gen/<generation>/bars/IWM.bin". */
+  name: string;
+  bytes: number;
+  /** CRC-32 of the object's bytes, as 8 lower-case hex digits. */
+  crc32: string;
+}
+
+/** Points at the objects of the current snapshot; replaced atomically, last. */
+export interface SnapshotManifest {
+  formatVersion: 1;
+  /**
+   * Identifies the content: a hash over the objects' bytes and the snapshot's source,
+   * so writing the same data twice yields the same generation (a repeated refresh is a no-op).
+   */
+  generation: string;
+  source: string;
+  createdAt: string;
+  /** symbol -> object ref of its bars. */
+  bars: Record<string, ObjectRef>;
+  universe: ObjectRef | null;
+  series: Record<string, ObjectRef>;
+  notes: Record<string, unknown>;
+  /** symbol -> ISO date of its last bar (for status without reading the objects). */
+  lastBarDates: Record<string, string>;
+}
+
+/** The outcome of the latest refresh attempts (kept apart from the manifest). */
+export interface RefreshStatus {
+  /** ISO timestamp of the latest attempt, successful or not. */
+  lastAttemptAt: string | null;
+  /** ISO timestamp of the latest successful refresh. */
+  lastSuccessAt: string | null;
+  /** Generation the latest successful refresh wrote (or found already written). */
+  generation: string | null;
+  /** Message of the latest attempt's failure; null once an attempt succeeds. */
+  lastError: string | null;
+  /** ISO timestamp of that failure. */
+  lastErrorAt: string | null;
+}
+
+/** A precomputed reading: one session of one (symbol, benchmark, profile) on one generation. */
+export interface StoredReading {
+  /** e.g. "IWM-SPY-<profileHash>"; one partition per series of readings. */
+  key: string;
+  /** ISO date of the session. */
+  date: string;
+  generation: string;
+  /** The reading as JSON text, exactly as the API serves it. */
+  json: string;
+}
+
+/** A stored object that fails its checks (bad magic, version, length or checksum). */
+export class CorruptObjectError extends Error {
+  constructor(
+    readonly object: string,
+    reason: string,
+  ) {
+    super(`${object}: ${reason}`);
+    this.name = 'CorruptObjectError';
+  }
+}
+
+/** A storage backend could not be reached or refused an operation; the message says which and why. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface BarStore {
+  /** 'fs' (a folder, the default), 'azure' (Blob + Table) or 'memory' (tests, sample-only runs). */
+  readonly kind: 'fs' | 'azure' | 'memory';
+  /** Human-readable location for status and messages (a folder, an account/container); never a secret. */
+  readonly location: string;
+  /** Creates folders / containers / tables if missing; safe to call many times. */
+  init(): Promise<void>;
+  /**
+   * Writes the snapshot's objects, then the manifest. When the current manifest already has
+   * the same generation, writes nothing and returns it. Removes objects of generations older
+   * than the previous one after the new manifest is in place (readers of the previous
+   * generation can still finish).
+   */
+  writeSnapshot(snapshot: Snapshot): Promise<SnapshotManifest>;
+  /** The current manifest, or null when nothing was ever written. */
+  readManifest(): Promise<SnapshotManifest | null>;
+  /**
+   * The snapshot the manifest (default: the current one) names, every object checked
+   * (length and CRC); null when nothing was ever written. Throws CorruptObjectError.
+   */
+  readSnapshot(manifest?: SnapshotManifest): Promise<Snapshot | null>;
+  readStatus(): Promise<RefreshStatus>;
+  writeStatus(status: RefreshStatus): Promise<void>;
+  /** Upserts readings (same key and date overwrite: running the timer twice is harmless). */
+  putReadings(readings: readonly StoredReading[]): Promise<void>;
+  /** The stored reading for (key, date) if it was computed on `generation`, else null. */
+  getReading(key: string, date: string, generation: string): Promise<StoredReading | null>;
+  /** Releases clients and handles (no-op where there are none). */
+  close(): Promise<void>;
+}
