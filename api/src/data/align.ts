@@ -17,10 +17,16 @@ export interface SymbolBars {
   bars: BarColumns;
 }
 
+/** A breadth member needs only its dates and closes (a stored universe keeps nothing else). */
+export interface MemberBars {
+  symbol: string;
+  bars: Pick<BarColumns, 'dates' | 'close'>;
+}
+
 export interface AlignRequest {
   primary: SymbolBars;
   benchmark: SymbolBars;
-  universe?: readonly SymbolBars[];
+  universe?: readonly MemberBars[];
 }
 
 /** The engine input minus what the data files do not provide (the event calendar). */
@@ -147,7 +153,7 @@ function gather<T extends Int32Array | Float64Array>(source: T, index: Int32Arra
  * sized to the total member bars (an upper bound) and trimmed once at the end.
  */
 function packUniverse(
-  members: readonly SymbolBars[],
+  members: readonly MemberBars[],
   calendar: Int32Array,
 ): { closes: UniverseCloses | null; empty: string[]; barsDropped: number } {
   let total = 0;
@@ -205,7 +211,7 @@ function packUniverse(
 }
 
 /** The two-pointer merges are only correct on strictly rising dates; check, O(n). */
-function assertRisingDates({ symbol, bars }: SymbolBars): void {
+function assertRisingDates({ symbol, bars }: MemberBars): void {
   const dates = bars.dates;
   for (let i = 1; i < dates.length; i++) {
     if (dates[i] <= dates[i - 1]) {

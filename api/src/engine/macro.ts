@@ -40,6 +40,24 @@ export function sessionPosition(dates: Int32Array, day: number): number {
   return isWeekday(day) ? pos : pos + 1;
 }
 
+/**
+ * The day of a session position, the inverse of sessionPosition: a position past the
+ * last bar (or before the first) steps over weekdays, so a future event's window has
+ * dates before its sessions exist.
+ */
+export function positionDay(dates: Int32Array, pos: number): number {
+  const n = dates.length;
+  if (n === 0) throw new RangeError('positionDay needs at least one session');
+  if (pos >= 0 && pos < n) return dates[pos];
+  let day = pos < 0 ? dates[0] : dates[n - 1];
+  const step = pos < 0 ? -1 : 1;
+  for (let k = pos < 0 ? -pos : pos - (n - 1); k > 0; ) {
+    day += step;
+    if (isWeekday(day)) k--;
+  }
+  return day;
+}
+
 /** Number of weekdays in the day range [from, to] (0 when empty). */
 function weekdaysIn(from: number, to: number): number {
   if (to < from) return 0;

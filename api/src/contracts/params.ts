@@ -1,0 +1,170 @@
+/**
+ * Request contracts: what every route (and every batch call) accepts, as zod schemas.
+ * The add-in imports these too, so a client and the server cannot disagree on a name,
+ * a range or a format. Everything here is pure (zod and the engine's profile rules), so
+ * it bundles for the browser.
+ *
+ * Query strings arrive as text and batch arguments as JSON, so numeric parameters accept
+ * both `5` and `"5"`, but nothing is coerced silently: `""`, `"5x"` or `5.5` is an error
+ * that names the parameter. Unknown parameters are errors too (a typo such as `asof`
+ * must not quietly return the latest session).
+ */
+import { z } from 'zod';
+import { parseIsoDay } from '../engine/dates';
+import { FIELD_NAMES } from '../engine/fields';
+import { PRESET_NAMES, ProfileError, canonicalJson, resolveProfile, type Profile } from '../engine/profile';
+
+/**
+ * Resolved profiles by their text, so a batch of 1,000 calls with the same inline profile
+ * validates it once. Profiles are never mutated, so sharing one object is safe.
+ */
+const resolved = new Map<string, Profile>();
+const RESOLVED_MAX = 256;
+
+function resolveCached(value: unknown): Profile {
+  const key = typeof value === 'string' ? `s:${value}` : `j:${canonicalJson(value)}`;
+  let profile = resolved.get(key);
+  if (!profile) {
+    profile = resolveProfile(value);
+    if (resolved.size >= RESOLVED_MAX) resolved.delete(resolved.keys().next().value as string);
+    resolved.set(key, profile);
+  }
+  return profile;
+}
+
+/** A calendar date `YYYY-MM-DD` that exists (2024-02-30 does not). */
+export const IsoDate = z
+  .string()
+  .refine((s) => parseIsoDay(s) !== null, { message: 'must be a date YYYY-MM-DD that exists' })
+  .meta({ format: 'date', example: '2024-11-29' });
+
+/** A ticker as the data files name it; upper-cased. */
+export const Symbol = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9][A-Z0-9.^_-]{0,14}$/, 'must be a ticker (letters, digits, . ^ _ -; at most 15)')
+  .meta({ example: 'IWM' });
+
+/** An integer in [min, max], given as a JSON number or as decimal text (query strings). */
+export const intParam = (min: number, max: number) =>
+  z
+    .union([z.number(), z.string().regex(/^[+-]?\d{1,9}$/, `must be an integer from ${min} to ${max}`)])
+    .transform((v) => (typeof v === 'string' ? Number(v) : v))
+    .pipe(
+      z
+        .number()
+        .int(`must be an integer from ${min} to ${max}`)
+        .min(min, `must be an integer from ${min} to ${max}`)
+        .max(max, `must be an integer from ${min} to ${max}`),
+    )
+    .meta({ type: 'integer', minimum: min, maximum: max });
+
+/**
+ * A profile: a preset name, or an object that lays over its `preset` (default iwm). In a
+ * query string the object is JSON text. The result is the full, validated profile;
+ * problems come back as one issue per profile field (`profile.momentum.atrMultiplier`).
+ */
+export const ProfileParam = z
+  .unknown()
+  .transform((raw, ctx): Profile => {
+    let value = raw;
+    if (typeof raw === 'string' && raw.trimStart().startsWith('{')) {
+      try {
+        value = JSON.parse(raw);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `is not valid JSON (${(err as Error).message})` });
+        return z.NEVER;
+      }
+    }
+    try {
+      return resolveCached(value);
+    } catch (err) {
+      if (!(err instanceof ProfileError)) throw err;
+      for (const issue of err.issues) {
+        // A preset name given as text is the parameter itself, not a field inside it.
+        const bare = issue.field === 'profile' || (typeof value === 'string' && issue.field === 'preset');
+        const path = bare ? [] : issue.field.split('.');
+        ctx.addIssue({ code: 'custom', message: issue.message, path });
+      }
+      return z.NEVER;
+    }
+  })
+  .meta({
+    description: `a preset (${PRESET_NAMES.join(', ')}) or a profile object (JSON in a query string) laid over its "preset"`,
+    example: 'iwm',
+  });
+
+/** A field of the registry (SIGNALS.md, "Field names"). */
+export const FieldName = z
+  .string()
+  .refine((f) => FIELD_NAMES.includes(f), { message: 'is not a field name (see GET /api/v1/openapi.json, Field)' })
+  .meta({ enum: [...FIELD_NAMES] });
+
+/** A list of fields: an array, or comma-separated text in a query string. */
+export const FieldList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (typeof v === 'string' ? v.split(',').map((f) => f.trim()) : v))
+  .pipe(z.array(FieldName).min(1, 'must name at least one field').max(FIELD_NAMES.length * 2));
+
+/** What every data route accepts besides its own parameters. */
+const common = {
+  symbol: Symbol.optional(),
+  benchmark: Symbol.optional(),
+  profile: ProfileParam.optional(),
+};
+
+export const SignalArgs = z.strictObject({ asOf: IsoDate.optional(), ...common });
+export const FieldArgs = z.strictObject({ field: FieldName, asOf: IsoDate.optional(), ...common });
+export const HistoryArgs = z.strictObject({
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  fields: FieldList.optional(),
+  ...common,
+});
+export const LevelsArgs = z.strictObject({ asOf: IsoDate.optional(), count: intParam(1, 100).optional(), ...common });
+export const DebriefArgs = z
+  .strictObject({ date: IsoDate.optional(), from: IsoDate.optional(), to: IsoDate.optional(), ...common })
+  .refine((a) => a.date === undefined || (a.from === undefined && a.to === undefined), {
+    message: 'give either date or from/to, not both',
+    path: ['date'],
+  });
+export const BacktestArgs = z.strictObject({
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  horizon: intParam(1, 250).optional(),
+  ...common,
+});
+export const CalendarArgs = z.strictObject({ from: IsoDate.optional(), to: IsoDate.optional(), ...common });
+export const StatusArgs = z.strictObject({});
+
+/** Every function the API offers, by the name a batch call uses. */
+export const ARGS = {
+  signal: SignalArgs,
+  field: FieldArgs,
+  history: HistoryArgs,
+  levels: LevelsArgs,
+  debrief: DebriefArgs,
+  backtest: BacktestArgs,
+  calendar: CalendarArgs,
+  status: StatusArgs,
+} as const;
+
+export type FunctionName = keyof typeof ARGS;
+export const FUNCTION_NAMES = Object.keys(ARGS) as FunctionName[];
+export type ArgsOf<F extends FunctionName> = z.output<(typeof ARGS)[F]>;
+export type RawArgsOf<F extends FunctionName> = z.input<(typeof ARGS)[F]>;
+
+/** Largest batch: 5,000 calls (a sheet of 1,000 dates x 5 fields). */
+export const MAX_BATCH_CALLS = 5000;
+/** Largest request body the API reads (bytes); more is 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export const BatchCall = z.strictObject({
+  fn: z.enum(FUNCTION_NAMES as [FunctionName, ...FunctionName[]]),
+  args: z.record(z.string(), z.unknown()).optional(),
+});
+export type BatchCall = z.infer<typeof BatchCall>;
+
+/** The batch body as a whole; each call's args are checked on their own, so one bad call fails alone. */
+export const BatchRequest = z.array(z.unknown()).max(MAX_BATCH_CALLS, `must hold at most ${MAX_BATCH_CALLS} calls`);

@@ -1,0 +1,212 @@
+/**
+ * The route table: the one place that says which URL runs what, with which methods and
+ * which auth level. The Azure Functions entry points (api/src/functions/*.ts) register
+ * these with `app.http`, and the local host serves the same table, so both answer the
+ * same requests the same way.
+ *
+ * Handlers are thin: read the query or body, hand raw arguments to the service (which
+ * checks them with the shared zod contracts), and turn the result or the error into
+ * JSON or problem+json.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { BatchCall, BatchRequest, MAX_BODY_BYTES, type FunctionName } from '../contracts/params';
+import { makeProblem, ProblemError, zodIssues, type Problem } from '../contracts/problem';
+import type { Runtime } from '../service/runtime';
+import { toProblem } from './errors';
+import { openApiDocument } from './openapi';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+/** Every route is registered for all methods so a wrong one gets 405 (not 404) with Allow. */
+export const ALL_METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
+
+export interface RouteSpec {
+  /** Azure function name. */
+  name: string;
+  /** Route under the host's `api` prefix. */
+  route: string;
+  /** Methods the route answers; the others get 405. */
+  allow: HttpMethod[];
+  authLevel: 'anonymous' | 'function';
+  summary: string;
+  handle: (request: HttpRequest, runtime: Runtime) => Promise<HttpResponseInit>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function json(value: unknown, status = 200): HttpResponseInit {
+  return { status, body: JSON.stringify(value), headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' } };
+}
+
+export function problemResponse(problem: Problem, headers: Record<string, string> = {}): HttpResponseInit {
+  return {
+    status: problem.status,
+    body: JSON.stringify(problem),
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  };
+}
+
+/** Query parameters as raw arguments; a parameter given twice is an error, not "the last one wins". */
+export function queryArgs(request: HttpRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [k, v] of request.query.entries()) {
+    // `code` is the function key (Azure reads it); it is not an argument.
+    if (k === 'code') continue;
+    if (k in out) repeated.push(k);
+    out[k] = v;
+  }
+  if (repeated.length)
+    throw ProblemError.of(
+      'invalid-parameter',
+      `parameter(s) given more than once: ${[...new Set(repeated)].join(', ')}`,
+      [...new Set(repeated)].map((field) => ({ field, message: 'is given more than once' })),
+    );
+  return out;
+}
+
+/** A GET route that runs one service function on the query. */
+function fnRoute(fn: FunctionName, summary: string, route: string = fn): RouteSpec {
+  return {
+    name: fn,
+    route: `v1/${route}`,
+    allow: ['GET', 'HEAD'],
+    authLevel: 'function',
+    summary,
+    handle: async (request, rt) => json(await rt.service.call(fn, queryArgs(request))),
+  };
+}
+
+async function readBody(request: HttpRequest): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > MAX_BODY_BYTES)
+    throw ProblemError.of('payload-too-large', `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type))
+    throw ProblemError.of(
+      'unsupported-media-type',
+      `the body must be JSON with Content-Type: application/json (got ${type ? JSON.stringify(type) : 'none'})`,
+    );
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw ProblemError.of('payload-too-large', `the body is over the limit of ${MAX_BODY_BYTES} bytes`);
+  return text;
+}
+
+/** POST batch: each call succeeds or fails on its own; the batch only fails when its body is unusable. */
+async function handleBatch(request: HttpRequest, rt: Runtime): Promise<HttpResponseInit> {
+  queryArgsNone(request);
+  const text = await readBody(request);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw ProblemError.of('invalid-body', `the body is not valid JSON (${(err as Error).message})`, [
+      { field: '(body)', message: 'is not valid JSON' },
+    ]);
+  }
+  const list = BatchRequest.safeParse(body);
+  if (!list.success) {
+    const issues = zodIssues(list.error, '(body)');
+    const tooMany = list.error.issues.some((i) => i.code === 'too_big');
+    throw ProblemError.of(
+      tooMany ? 'payload-too-large' : 'invalid-body',
+      `the body must be a JSON array of {fn, args} calls: ${issues.map((i) => i.message).join('; ')}`,
+      issues,
+    );
+  }
+  const results = await Promise.all(
+    list.data.map(async (item, i) => {
+      const call = BatchCall.safeParse(item);
+      if (!call.success) {
+        const issues = zodIssues(call.error, `[${i}]`);
+        return {
+          error: makeProblem('invalid-parameter', issues.map((x) => `${x.field} ${x.message}`).join('; '), issues),
+        };
+      }
+      try {
+        return { value: await rt.service.call(call.data.fn, call.data.args ?? {}) };
+      } catch (err) {
+        return { error: toProblem(err) };
+      }
+    }),
+  );
+  return json(results);
+}
+
+function queryArgsNone(request: HttpRequest): void {
+  const extra = [...request.query.keys()].filter((k) => k !== 'code');
+  if (extra.length)
+    throw ProblemError.of(
+      'invalid-parameter',
+      `this route takes no query parameters (got ${extra.join(', ')})`,
+      extra.map((field) => ({ field, message: 'is not a known parameter' })),
+    );
+}
+
+export const ROUTES: RouteSpec[] = [
+  fnRoute('signal', 'the full reading of one session'),
+  {
+    name: 'batch',
+    route: 'v1/batch',
+    allow: ['POST'],
+    authLevel: 'function',
+    summary: 'many calls in one request: [{fn, args}] -> [{value} | {error}]',
+    handle: handleBatch,
+  },
+  fnRoute('history', 'one row per session over a date range, as columns + rows'),
+  fnRoute('levels', 'support and resistance levels as of a session'),
+  fnRoute('debrief', 'end-of-day debrief of a session or a range'),
+  fnRoute('backtest', 'composite setups and failure rates, with the generic SMA-cross comparison'),
+  fnRoute('calendar', 'macro events and their windows over a date range'),
+  {
+    name: 'status',
+    route: 'v1/status',
+    allow: ['GET', 'HEAD'],
+    authLevel: 'anonymous',
+    summary: 'data source, last bar date, staleness, version',
+    handle: async (request, rt) => {
+      queryArgsNone(request);
+      return json(await rt.service.statusReport());
+    },
+  },
+  {
+    name: 'openapi',
+    route: 'v1/openapi.json',
+    allow: ['GET', 'HEAD'],
+    authLevel: 'anonymous',
+    summary: 'this API described as OpenAPI 3.1, generated from the zod contracts',
+    handle: async (request, rt) => {
+      queryArgsNone(request);
+      return json(openApiDocument(rt.service.version));
+    },
+  },
+];
+
+/** Wraps a route for any host: method check, then the handler, every error as problem+json. */
+export function routeHandler(spec: RouteSpec, runtime: () => Promise<Runtime>, log: (m: string) => void = console.error) {
+  return async (request: HttpRequest, _context?: InvocationContext): Promise<HttpResponseInit> => {
+    try {
+      const method = request.method.toUpperCase() as HttpMethod;
+      if (!spec.allow.includes(method))
+        return problemResponse(
+          makeProblem('method-not-allowed', `${request.method} is not allowed on /api/${spec.route}; use ${spec.allow.join(', ')}`),
+          { allow: spec.allow.join(', ') },
+        );
+      const res = await spec.handle(request, await runtime());
+      return method === 'HEAD' ? { ...res, body: undefined } : res;
+    } catch (err) {
+      return problemResponse(toProblem(err, log));
+    }
+  };
+}
+
+/** Anything under /api that no route matches. */
+export function notFoundHandler() {
+  return async (request: HttpRequest): Promise<HttpResponseInit> =>
+    problemResponse(
+      makeProblem(
+        'not-found',
+        `no route ${new URL(request.url).pathname}; see /api/v1/openapi.json for the routes (${ROUTES.map((r) => r.route).join(', ')})`,
+      ),
+    );
+}

@@ -1,0 +1,80 @@
+/**
+ * From a stored snapshot to the engine's input for one (symbol, benchmark) pair: the
+ * join on dates (with its data-quality notes), the breadth universe when it belongs to
+ * the primary, and the macro calendar. Pure.
+ */
+import { alignInputs, type DataQuality, type MemberBars } from '../data/align';
+import type { EngineInput, MacroEvent } from '../engine/types';
+import { ProblemError } from '../contracts/problem';
+import type { Snapshot } from '../storage/types';
+import { UNIVERSE_OWNER } from './snapshot-source';
+
+export interface PairData {
+  symbol: string;
+  benchmark: string;
+  input: EngineInput;
+  quality: DataQuality;
+  /** 'universe (N members, source)' or null when breadth is unavailable for this pair. */
+  breadthSource: string | null;
+  warnings: string[];
+}
+
+function members(snapshot: Snapshot): MemberBars[] {
+  const u = snapshot.universe;
+  if (!u) return [];
+  const out: MemberBars[] = [];
+  for (let i = 0; i < u.symbols.length; i++) {
+    const a = u.offsets[i];
+    const b = u.offsets[i + 1];
+    out.push({ symbol: u.symbols[i], bars: { dates: u.dates.subarray(a, b), close: u.close.subarray(a, b) } });
+  }
+  return out;
+}
+
+export function pairData(snapshot: Snapshot, symbol: string, benchmark: string, events: readonly MacroEvent[]): PairData {
+  const available = Object.keys(snapshot.bars).sort().join(', ');
+  for (const [what, s] of [
+    ['symbol', symbol],
+    ['benchmark', benchmark],
+  ] as const) {
+    if (!snapshot.bars[s])
+      throw ProblemError.of('not-available', `${what} ${s} is not in the ${snapshot.source} data (available: ${available})`, [
+        { field: what, message: `${s} is not in the data (available: ${available})` },
+      ]);
+  }
+  if (symbol === benchmark)
+    throw ProblemError.of('invalid-parameter', `symbol and benchmark are both ${symbol}`, [
+      { field: 'benchmark', message: 'must differ from symbol (relative strength needs two series)' },
+    ]);
+  const owner = (snapshot.notes.universeOwner as string | undefined) ?? UNIVERSE_OWNER;
+  const useUniverse = snapshot.universe !== null && symbol === owner;
+  const aligned = alignInputs({
+    primary: { symbol, bars: snapshot.bars[symbol] },
+    benchmark: { symbol: benchmark, bars: snapshot.bars[benchmark] },
+    universe: useUniverse ? members(snapshot) : undefined,
+  });
+  const warnings: string[] = [];
+  if (snapshot.source === 'sample') warnings.push('SAMPLE DATA: synthetic bars for trying the product, not market prices');
+  if (snapshot.universe && !useUniverse)
+    warnings.push(`breadth unavailable: the stored universe belongs to ${owner}, not ${symbol}`);
+  else if (!snapshot.universe) warnings.push('breadth unavailable: no universe loaded; the composite uses three layers');
+  const q = aligned.quality;
+  if (q.primaryOnlyDropped || q.benchmarkOnlyDropped)
+    warnings.push(
+      `dropped ${q.primaryOnlyDropped} ${symbol}-only and ${q.benchmarkOnlyDropped} ${benchmark}-only dates (inner join)`,
+    );
+  const failed = snapshot.notes.membersFailed;
+  if (useUniverse && typeof failed === 'number' && failed > 0)
+    warnings.push(`breadth computed without ${failed} member(s) that could not be fetched`);
+  return {
+    symbol,
+    benchmark,
+    input: { ...aligned.input, events },
+    quality: q,
+    breadthSource:
+      useUniverse && aligned.input.breadth
+        ? `universe: ${aligned.input.breadth.symbols.length} members (${String(snapshot.notes.universeSource ?? snapshot.source)})`
+        : null,
+    warnings,
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * Builds a Snapshot (every symbol's bars, the breadth universe, context series) from the
+ * configured source. This is the I/O edge of a refresh: files or the network in,
+ * validated columns out. Nothing is zero-filled: a bad row fails the refresh (or, with
+ * IWM_ALLOW_BAD_ROWS, is skipped and listed in the snapshot's notes).
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { DataFileError, parseBarsCsv, type ParsedBars, type RowIssue } from '../data/csv-bars';
+import { generateSample } from '../data/sample';
+import { HttpClient } from '../data/http-client';
+import { createBarsProvider, fetchFredSeries, fetchIwmHoldings } from '../data/providers';
+import { ProviderError } from '../data/providers/types';
+import type { BarColumns } from '../engine/types';
+import type { MemberCloses, Snapshot, ValueSeries } from '../storage/types';
+import type { ServiceConfig } from './config';
+
+/** The fund whose members make up the breadth universe: breadth applies to this primary only. */
+export const UNIVERSE_OWNER = 'IWM';
+
+/** A source problem (missing folder, bad file, provider failure); the message says what and where. */
+export class SourceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SourceError';
+  }
+}
+
+interface Skipped {
+  file: string;
+  issues: RowIssue[];
+}
+
+/** Keeps a parsed file, or refuses it when rows were bad and bad rows are not allowed. */
+function accept(parsed: ParsedBars, allowBadRows: boolean, skipped: Skipped[]): BarColumns {
+  if (parsed.issues.length > 0) {
+    if (!allowBadRows)
+      throw new DataFileError(
+        parsed.source,
+        `${parsed.issues.length} bad row(s); fix them or set IWM_ALLOW_BAD_ROWS=true to skip them`,
+        parsed.issues,
+      );
+    skipped.push({ file: parsed.source, issues: parsed.issues.slice(0, 20) });
+  }
+  return parsed.bars;
+}
+
+/** Packs members' (dates, close) into the stored CSR layout. */
+export function packMembers(members: readonly { symbol: string; bars: Pick<BarColumns, 'dates' | 'close'> }[]) {
+  let total = 0;
+  for (const m of members) total += m.bars.dates.length;
+  const out: MemberCloses = {
+    symbols: [],
+    offsets: new Int32Array(members.length + 1),
+    dates: new Int32Array(total),
+    close: new Float64Array(total),
+  };
+  let n = 0;
+  members.forEach((m, i) => {
+    out.symbols.push(m.symbol);
+    out.dates.set(m.bars.dates, n);
+    out.close.set(m.bars.close, n);
+    n += m.bars.dates.length;
+    out.offsets[i + 1] = n;
+  });
+  return out;
+}
+
+export function sampleSnapshot(config: ServiceConfig, createdAt: string): Snapshot {
+  const sample = generateSample({
+    ...(config.seed === null ? {} : { seed: config.seed }),
+    ...(config.sampleSessions === null ? {} : { sessions: config.sampleSessions }),
+    ...(config.sampleMembers === null ? {} : { members: config.sampleMembers }),
+  });
+  const u = sample.universe;
+  const dates = new Int32Array(u.dayIndex.length);
+  for (let k = 0; k < dates.length; k++) dates[k] = sample.primary.dates[u.dayIndex[k]];
+  return {
+    source: 'sample',
+    createdAt,
+    bars: { IWM: sample.primary, SPY: sample.benchmark },
+    universe: { symbols: u.symbols, offsets: u.offsets, dates, close: u.close },
+    series: {},
+    notes: { seed: sample.seed, sessions: sample.primary.dates.length, universeOwner: UNIVERSE_OWNER, universeSource: 'sample' },
+  };
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new SourceError(`${what}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+}
+
+async function csvFiles(dir: string, what: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.csv')).sort();
+  } catch (err) {
+    throw new SourceError(`${what}: cannot read folder ${dir} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+}
+
+const symbolOf = (file: string) => basename(file, file.slice(file.lastIndexOf('.'))).toUpperCase();
+
+/**
+ * A folder of `<SYMBOL>.csv` files. The configured symbol and benchmark must be there;
+ * the other symbols (QQQ, ...) come along so `symbol=` can name them. Files that are not
+ * bar files (another header) are left out and listed, not fatal, unless they are the
+ * configured pair.
+ */
+export async function csvSnapshot(config: ServiceConfig, createdAt: string): Promise<Snapshot> {
+  const dir = config.dataDir;
+  if (!dir) throw new SourceError('the csv source needs IWM_DATA_DIR');
+  const names = await csvFiles(dir, 'IWM_DATA_DIR');
+  const bars: Record<string, BarColumns> = {};
+  const skipped: Skipped[] = [];
+  const notBars: string[] = [];
+  const required = new Set([config.symbol, config.benchmark]);
+  for (const name of names) {
+    const symbol = symbolOf(name);
+    if (!/^[A-Z0-9][A-Z0-9.^_-]{0,14}$/.test(symbol)) continue;
+    const path = join(dir, name);
+    try {
+      bars[symbol] = accept(parseBarsCsv(await readText(path, symbol), path), config.allowBadRows, skipped);
+    } catch (err) {
+      if (required.has(symbol) || !(err instanceof DataFileError)) throw err;
+      notBars.push(`${name}: ${err.message.split('\n')[0]}`);
+    }
+  }
+  for (const s of required)
+    if (!bars[s]) throw new SourceError(`IWM_DATA_DIR: ${join(dir, `${s}.csv`)} is missing (needed for ${s})`);
+  let universe: MemberCloses | null = null;
+  if (config.universeDir) {
+    const files = await csvFiles(config.universeDir, 'IWM_UNIVERSE_DIR');
+    if (files.length === 0) throw new SourceError(`IWM_UNIVERSE_DIR: no .csv files in ${config.universeDir}`);
+    const members = [];
+    for (const name of files) {
+      const path = join(config.universeDir, name);
+      const b = accept(parseBarsCsv(await readText(path, 'member'), path), config.allowBadRows, skipped);
+      members.push({ symbol: symbolOf(name), bars: b });
+    }
+    universe = packMembers(members);
+  }
+  return {
+    source: 'csv',
+    createdAt,
+    bars,
+    universe,
+    series: {},
+    notes: {
+      dataDir: dir,
+      universeOwner: UNIVERSE_OWNER,
+      universeSource: universe ? 'files' : null,
+      skippedRows: skipped,
+      notBarFiles: notBars,
+    },
+  };
+}
+
+/** stooq or tiingo: the configured symbols, optionally the iShares universe, and FRED context. */
+export async function networkSnapshot(
+  config: ServiceConfig,
+  createdAt: string,
+  client: HttpClient,
+  log: (msg: string) => void = () => {},
+): Promise<Snapshot> {
+  const name = config.source as 'stooq' | 'tiingo';
+  const provider = createBarsProvider(name, client, {
+    baseUrl: name === 'stooq' ? config.urls.stooq : config.urls.tiingo,
+    key: config.tiingoKey ?? undefined,
+  });
+  const skipped: Skipped[] = [];
+  const bars: Record<string, BarColumns> = {};
+  await Promise.all(
+    config.symbols.map(async (s) => {
+      bars[s] = accept(await provider.fetchBars(s), config.allowBadRows, skipped);
+    }),
+  );
+  const series: Record<string, ValueSeries> = {};
+  await Promise.all(
+    config.fredSeries.map(async (id) => {
+      const s = await fetchFredSeries(client, id, { baseUrl: config.urls.fred });
+      series[id] = { dates: s.dates, values: s.values };
+    }),
+  );
+  let universe: MemberCloses | null = null;
+  const notes: Record<string, unknown> = { universeOwner: UNIVERSE_OWNER, universeSource: null };
+  if (config.universe === 'ishares') {
+    const holdings = await fetchIwmHoldings(client, { url: config.urls.holdings });
+    log(`holdings as of ${holdings.asOf}: ${holdings.members.length} equity members`);
+    // A member that cannot be fetched is left out and named; breadth over the rest is
+    // still breadth, and the count says how many were missing.
+    const failed: string[] = [];
+    const members: { symbol: string; bars: BarColumns }[] = [];
+    await Promise.all(
+      holdings.members.map(async (h) => {
+        try {
+          const parsed = await provider.fetchBars(h.ticker);
+          members.push({ symbol: h.ticker, bars: parsed.bars });
+          if (parsed.issues.length) skipped.push({ file: parsed.source, issues: parsed.issues.slice(0, 5) });
+        } catch (err) {
+          if (!(err instanceof ProviderError)) throw err;
+          failed.push(`${h.ticker}: ${err.message}`);
+        }
+      }),
+    );
+    members.sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+    if (members.length === 0) throw new SourceError(`universe: none of the ${holdings.members.length} members could be fetched`);
+    universe = packMembers(members);
+    Object.assign(notes, {
+      universeSource: 'ishares',
+      holdingsAsOf: holdings.asOf,
+      membersListed: holdings.members.length,
+      membersFailed: failed.length,
+      membersFailedFirst: failed.slice(0, 20),
+    });
+  }
+  notes.skippedRows = skipped;
+  return { source: name, createdAt, bars, universe, series, notes };
+}
+
+/**
+ * What identifies the data a configuration asks for. A stored snapshot made under another
+ * key (another source, folder, seed or symbol list) is not served; it is replaced.
+ */
+export function sourceKey(config: ServiceConfig): string {
+  switch (config.source) {
+    case 'sample':
+      return `sample:${config.seed ?? 'default'}:${config.sampleSessions ?? 'default'}:${config.sampleMembers ?? 'default'}`;
+    case 'csv':
+      return `csv:${resolve(config.dataDir ?? '')}:${config.universeDir ? resolve(config.universeDir) : ''}`;
+    default:
+      return `${config.source}:${config.symbols.join(',')}:${config.universe}:${config.fredSeries.join(',')}`;
+  }
+}
+
+/** The snapshot the configuration asks for. */
+export async function buildSnapshot(
+  config: ServiceConfig,
+  createdAt: string,
+  log?: (msg: string) => void,
+): Promise<Snapshot> {
+  const snapshot = await buildFor(config, createdAt, log);
+  snapshot.notes.sourceKey = sourceKey(config);
+  return snapshot;
+}
+
+async function buildFor(config: ServiceConfig, createdAt: string, log?: (msg: string) => void): Promise<Snapshot> {
+  switch (config.source) {
+    case 'sample':
+      return sampleSnapshot(config, createdAt);
+    case 'csv':
+      return csvSnapshot(config, createdAt);
+    case 'stooq':
+    case 'tiingo':
+      return networkSnapshot(
+        config,
+        createdAt,
+        new HttpClient({
+          timeoutMs: config.http.timeoutMs,
+          retries: config.http.retries,
+          backoffMs: config.http.backoffMs,
+          maxConcurrency: config.http.concurrency,
+        }),
+        log,
+      );
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The HTTP handlers as Azure calls them: a real HttpRequest in, an HttpResponseInit out,
+ * on a small sample. Values are checked against the engine computed independently
+ * (sample generator -> alignInputs -> computeHistory -> readingAt), so the API cannot
+ * serve a number the engine would not.
+ */
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { alignInputs } from '../../api/src/data/align';
+import { DEFAULT_EVENTS } from '../../api/src/data/calendar';
+import { generateSample } from '../../api/src/data/sample';
+import { computeHistory } from '../../api/src/engine/engine';
+import { fieldValue } from '../../api/src/engine/fields';
+import { formatDay } from '../../api/src/engine/dates';
+import { resolveProfile } from '../../api/src/engine/profile';
+import { readingAt } from '../../api/src/engine/reading';
+import { MAX_BATCH_CALLS } from '../../api/src/contracts/params';
+import { notFoundHandler, routeHandler, ROUTES } from '../../api/src/http/routes';
+import type { Runtime } from '../../api/src/service/runtime';
+import { sampleRuntime } from '../support/runtime';
+
+let rt: Runtime;
+const base = 'http://127.0.0.1:7071/api/';
+
+// The same data, computed without the API.
+const sample = generateSample({ sessions: 1500, members: 120 });
+const aligned = alignInputs({
+  primary: { symbol: 'IWM', bars: sample.primary },
+  benchmark: { symbol: 'SPY', bars: sample.benchmark },
+});
+const input = { ...aligned.input, breadth: sample.universe, events: DEFAULT_EVENTS };
+const iwm = computeHistory(input, resolveProfile('iwm'));
+const last = iwm.length - 1;
+const lastDate = formatDay(iwm.dates[last]);
+
+beforeAll(async () => {
+  rt = await sampleRuntime();
+  jest.spyOn(console, 'error').mockImplementation(() => {});
+});
+afterAll(() => rt.close());
+
+async function call(
+  route: string,
+  init: { method?: string; query?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+  const spec = ROUTES.find((r) => r.route === route);
+  const request = new HttpRequest({
+    method: init.method ?? 'GET',
+    url: `${base}${route}${init.query ? `?${init.query}` : ''}`,
+    headers: init.headers ?? {},
+    ...(init.body !== undefined ? { body: { string: init.body } } : {}),
+  });
+  const handler = spec ? routeHandler(spec, async () => rt) : notFoundHandler();
+  const res: HttpResponseInit = await handler(request, new InvocationContext({ functionName: spec?.name ?? 'x' }));
+  const headers = (res.headers ?? {}) as Record<string, string>;
+  return { status: res.status ?? 200, headers, body: typeof res.body === 'string' ? JSON.parse(res.body) : res.body };
+}
+
+const batch = (calls: unknown) =>
+  call('v1/batch', { method: 'POST', body: JSON.stringify(calls), headers: { 'content-type': 'application/json' } });
+
+describe('signal', () => {
+  test('the latest reading equals the engine reading of the last session, with meta', async () => {
+    const r = await call('v1/signal');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^application\/json/);
+    const { meta, context, ...reading } = r.body;
+    expect(reading).toEqual(JSON.parse(JSON.stringify(readingAt(iwm, last))));
+    expect(meta).toMatchObject({ source: 'sample', sample: true, symbol: 'IWM', benchmark: 'SPY', lastBarDate: lastDate });
+    expect(meta.stale).toBe(false);
+    expect(meta.warnings.join(' ')).toMatch(/SAMPLE DATA/);
+    expect(meta.breadthSource).toMatch(/120 members/);
+    expect(context).toEqual({ curve: null, credit: null });
+  });
+
+  test('asOf selects a session; the standard profile changes the thresholds', async () => {
+    const t = last - 250;
+    const date = formatDay(iwm.dates[t]);
+    const r = await call('v1/signal', { query: `asOf=${date}&profile=standard` });
+    expect(r.status).toBe(200);
+    const std = computeHistory(input, resolveProfile('standard'));
+    expect(r.body.composite.score).toBe(fieldValue(std, 'composite.score', t));
+    expect(r.body.momentum.threshold).toBe(fieldValue(std, 'momentum.threshold', t));
+    expect(r.body.meta.profile).toBe('standard');
+  });
+
+  test('an inline profile is validated and used', async () => {
+    const profile = encodeURIComponent(JSON.stringify({ preset: 'iwm', momentum: { atrMultiplier: 1.2 } }));
+    const r = await call('v1/signal', { query: `profile=${profile}` });
+    expect(r.status).toBe(200);
+    expect(r.body.thresholds.momentumAtrMultiplier.base).toBe(1.2);
+    expect(r.body.meta.profile).toBe('iwm-custom');
+  });
+
+  test.each([
+    ['asOf=2024-02-30', 400, 'asOf', /exists/],
+    ['asOf=yesterday', 400, 'asOf', /YYYY-MM-DD/],
+    ['asOf=1999-01-04', 404, 'asOf', /before the history starts/],
+    ['asOf=2030-01-02', 404, 'asOf', /after the last session/],
+    ['profile=aggressive', 400, 'profile', /iwm, standard/],
+    ['profile=%7B%22momentum%22%3A%7B%22atrMultiplier%22%3A-1%7D%7D', 400, 'profile.momentum.atrMultiplier', /between/],
+    ['profile=%7Bnot%20json', 400, 'profile', /not valid JSON/],
+    ['symbol=QQQ', 404, 'symbol', /QQQ is not in the data/],
+    ['benchmark=IWM', 400, 'benchmark', /must differ/],
+    ['symbol=%24%24%24', 400, 'symbol', /ticker/],
+    ['asof=2024-01-02', 400, 'asof', /not a known parameter/],
+    ['asOf=2004-01-02&asOf=2004-01-05', 400, 'asOf', /more than once/],
+  ])('%s -> %i naming %s', async (query, status, field, message) => {
+    const r = await call('v1/signal', { query });
+    expect(r.status).toBe(status);
+    expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(r.body.status).toBe(status);
+    expect(r.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    const issue = r.body.errors.find((e: { field: string }) => e.field === field);
+    expect(issue.message).toMatch(message);
+  });
+
+  test('a weekend date is not a session: 404 naming the sessions around it', async () => {
+    let t = 100;
+    while (iwm.dates[t + 1] - iwm.dates[t] < 3) t++;
+    const saturday = formatDay(iwm.dates[t] + 1);
+    const r = await call('v1/signal', { query: `asOf=${saturday}` });
+    expect(r.status).toBe(404);
+    expect(r.body.detail).toContain(`previous session ${formatDay(iwm.dates[t])}`);
+  });
+});
+
+describe('history, levels, debrief, backtest, calendar', () => {
+  test('history is a table of the requested fields for the sessions in range', async () => {
+    const from = formatDay(iwm.dates[last - 9]);
+    const r = await call('v1/history', { query: `from=${from}&fields=date,close,breadth.pct50,composite.rating` });
+    expect(r.status).toBe(200);
+    expect(r.body.columns).toEqual(['date', 'close', 'breadth.pct50', 'composite.rating']);
+    expect(r.body.rows).toHaveLength(10);
+    expect(r.body.rows[9]).toEqual([
+      lastDate,
+      iwm.close[last],
+      fieldValue(iwm, 'breadth.pct50', last),
+      fieldValue(iwm, 'composite.rating', last),
+    ]);
+  });
+
+  test('history refuses an unknown field and an inverted range', async () => {
+    expect((await call('v1/history', { query: 'fields=close,closee' })).body.errors[0]).toEqual({
+      field: 'fields[1]',
+      message: expect.stringMatching(/not a field name/),
+    });
+    const inverted = await call('v1/history', { query: 'from=2005-01-10&to=2005-01-03' });
+    expect(inverted.status).toBe(400);
+    expect(inverted.body.detail).toMatch(/after/);
+  });
+
+  test('levels: supports below and resistances above the close, at most count each', async () => {
+    const r = await call('v1/levels', { query: 'count=2' });
+    expect(r.status).toBe(200);
+    expect(r.body.supports.length).toBeLessThanOrEqual(2);
+    for (const s of r.body.supports) expect(s.price).toBeLessThanOrEqual(r.body.close);
+    for (const s of r.body.resistances) expect(s.price).toBeGreaterThan(r.body.close);
+    expect((await call('v1/levels', { query: 'count=101' })).status).toBe(400);
+  });
+
+  test('debrief of a range has one entry per session; date and from together is an error', async () => {
+    const from = formatDay(iwm.dates[last - 4]);
+    const r = await call('v1/debrief', { query: `from=${from}&to=${lastDate}` });
+    expect(r.status).toBe(200);
+    expect(r.body.debriefs.map((d: { date: string }) => d.date)).toEqual(
+      [4, 3, 2, 1, 0].map((k) => formatDay(iwm.dates[last - k])),
+    );
+    const both = await call('v1/debrief', { query: `date=${lastDate}&from=${from}` });
+    expect(both.status).toBe(400);
+    const first = await call('v1/debrief', { query: `date=${formatDay(iwm.dates[0])}` });
+    expect(first.status).toBe(404);
+  });
+
+  test('backtest honours the horizon and refuses a bad one', async () => {
+    const r = await call('v1/backtest', { query: 'horizon=10' });
+    expect(r.status).toBe(200);
+    expect(r.body.horizon).toBe(10);
+    expect(r.body.total.setups).toBeGreaterThan(0);
+    for (const bad of ['0', '251', '5.5', 'ten', '']) {
+      const res = await call('v1/backtest', { query: `horizon=${bad}` });
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].field).toBe('horizon');
+    }
+  });
+
+  test('calendar lists events whose windows overlap the range, with window dates', async () => {
+    const r = await call('v1/calendar', { query: 'from=2026-01-01&to=2026-12-31' });
+    expect(r.status).toBe(200);
+    const fomc = r.body.events.filter((e: { kind: string }) => e.kind === 'fomc');
+    expect(fomc.length).toBe(8);
+    // SIGNALS.md: an FOMC window is the 3 sessions before the decision (Wed 28 Jan 2026) and
+    // the day itself; past the last bar the calendar steps over weekdays: Fri 23, Mon 26, Tue 27.
+    const jan = fomc.find((e: { date: string }) => e.date === '2026-01-28');
+    expect(jan).toMatchObject({ windowStart: '2026-01-23', windowEnd: '2026-01-28' });
+    expect(r.body.overlayEnabled).toBe(true);
+  });
+});
+
+describe('batch', () => {
+  test('each call fails alone; results are in order', async () => {
+    const date = formatDay(iwm.dates[last - 3]);
+    const r = await batch([
+      { fn: 'field', args: { field: 'composite.rating', asOf: date } },
+      { fn: 'field', args: { field: 'no.such.field' } },
+      { fn: 'nope', args: {} },
+      { fn: 'signal', args: { asOf: '2001-01-01' } },
+      'not an object',
+      { fn: 'status' },
+    ]);
+    expect(r.status).toBe(200);
+    expect(r.body).toHaveLength(6);
+    expect(r.body[0].value).toMatchObject({ value: fieldValue(iwm, 'composite.rating', last - 3), date });
+    expect(r.body[1].error.errors[0].field).toBe('field');
+    expect(r.body[2].error.errors[0].field).toBe('[2].fn');
+    expect(r.body[3].error.status).toBe(404);
+    expect(r.body[4].error.status).toBe(400);
+    expect(r.body[5].value.source).toBe('sample');
+  });
+
+  test('1,000 field calls over different dates in one request, each value equal to the engine', async () => {
+    const calls = Array.from({ length: 1000 }, (_, k) => ({
+      fn: 'field',
+      args: { field: 'composite.score', asOf: formatDay(iwm.dates[last - k]) },
+    }));
+    const r = await batch(calls);
+    expect(r.status).toBe(200);
+    r.body.forEach((res: { value: { value: unknown } }, k: number) =>
+      expect(res.value.value).toBe(fieldValue(iwm, 'composite.score', last - k)),
+    );
+  });
+
+  test.each([
+    ['not json', '{oops', 400, /not valid JSON/],
+    ['an object', '{"fn":"signal"}', 400, /array/],
+    ['too many calls', JSON.stringify(Array.from({ length: MAX_BATCH_CALLS + 1 }, () => ({ fn: 'status' }))), 413, /at most/],
+  ])('a body that is %s fails the batch with %p', async (_name, body, status, message) => {
+    const r = await call('v1/batch', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(status);
+    expect(r.body.detail).toMatch(message);
+  });
+
+  test('a body that is not JSON content is 415; an oversized one 413', async () => {
+    const r = await call('v1/batch', { method: 'POST', body: '[]', headers: { 'content-type': 'text/plain' } });
+    expect(r.status).toBe(415);
+    const big = await call('v1/batch', {
+      method: 'POST',
+      body: JSON.stringify([{ fn: 'status', args: { pad: 'x'.repeat(1_100_000) } }]),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(big.status).toBe(413);
+  });
+});
+
+describe('methods, routes, status, openapi', () => {
+  test('a wrong method is 405 with Allow', async () => {
+    const r = await call('v1/signal', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(405);
+    expect(r.headers.allow).toBe('GET, HEAD');
+    expect((await call('v1/batch')).status).toBe(405);
+  });
+
+  test('an unknown route is 404 problem+json naming the routes', async () => {
+    const r = await call('v1/nothing-here');
+    expect(r.status).toBe(404);
+    expect(r.body.detail).toContain('v1/signal');
+  });
+
+  test('status reports source, last bar, staleness and version', async () => {
+    const r = await call('v1/status');
+    expect(r.body).toMatchObject({ source: 'sample', sample: true, lastBarDate: lastDate, stale: false, lastError: null });
+    expect(r.body.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await call('v1/status', { query: 'verbose=1' })).status).toBe(400);
+  });
+
+  test('openapi.json lists every route with the contract parameters', async () => {
+    const r = await call('v1/openapi.json');
+    expect(r.body.openapi).toBe('3.1.0');
+    for (const route of ROUTES) expect(r.body.paths[`/api/${route.route}`]).toBeDefined();
+    const params = r.body.paths['/api/v1/history'].get.parameters.map((p: { name: string }) => p.name).sort();
+    expect(params).toEqual(['benchmark', 'fields', 'from', 'profile', 'symbol', 'to']);
+    const horizon = r.body.paths['/api/v1/backtest'].get.parameters.find((p: { name: string }) => p.name === 'horizon');
+    expect(JSON.stringify(horizon.schema)).toContain('250');
+    expect(r.body.components.schemas.Field.enum).toContain('breadth.pct50');
+  });
+});
