@@ -26,10 +26,12 @@ const value = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
   fc.integer().map(String),
   fc.double().map(String),
-  fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-  fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 })).map(
-    ([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`,
-  ),
+  fc
+    .date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10)),
+  fc
+    .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
+    .map(([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
   fc.constantFrom('iwm', 'standard', 'IWM', 'SPY', 'QQQ', '', ' ', '-1', '0', '1e3', 'NaN', 'null', '[]', '{}'),
   fc.subarray([...FIELD_NAMES], { maxLength: 4 }).map((f) => f.join(',')),
   fc.json().map((j) => `{"preset":"iwm","momentum":${j}}`),
@@ -53,7 +55,11 @@ function check(status: number, body: string, what: string) {
 test.each(ROUTES.filter((r) => r.allow.includes('GET')).map((r) => [r.route, r] as const))(
   'GET %s never answers 500 for any query',
   async (_route, spec) => {
-    const handler = routeHandler(spec, async () => rt, () => {});
+    const handler = routeHandler(
+      spec,
+      async () => rt,
+      () => {},
+    );
     await fc.assert(
       fc.asyncProperty(query, async (q) => {
         const url = new URL(`http://127.0.0.1/api/${spec.route}`);
@@ -68,13 +74,24 @@ test.each(ROUTES.filter((r) => r.allow.includes('GET')).map((r) => [r.route, r] 
 
 test('POST batch never answers 500, and no call in it is a 500', async () => {
   const spec = ROUTES.find((r) => r.name === 'batch')!;
-  const handler = routeHandler(spec, async () => rt, () => {});
+  const handler = routeHandler(
+    spec,
+    async () => rt,
+    () => {},
+  );
   const call = fc.oneof(
     fc.record({ fn: fc.constantFrom(...FUNCTION_NAMES), args: query }),
-    fc.record({ fn: fc.constantFrom(...FUNCTION_NAMES), args: fc.dictionary(fc.constantFrom(...KNOWN), fc.jsonValue(), { maxKeys: 4 }) }),
+    fc.record({
+      fn: fc.constantFrom(...FUNCTION_NAMES),
+      args: fc.dictionary(fc.constantFrom(...KNOWN), fc.jsonValue(), { maxKeys: 4 }),
+    }),
     fc.jsonValue(),
   );
-  const body = fc.oneof(fc.array(call, { maxLength: 12 }).map((a) => JSON.stringify(a)), fc.string(), fc.json());
+  const body = fc.oneof(
+    fc.array(call, { maxLength: 12 }).map((a) => JSON.stringify(a)),
+    fc.string(),
+    fc.json(),
+  );
   await fc.assert(
     fc.asyncProperty(body, async (text) => {
       const res = await handler(
@@ -98,10 +115,19 @@ test('POST batch never answers 500, and no call in it is a 500', async () => {
 
 test('no method on any route answers 500', async () => {
   for (const spec of ROUTES) {
-    const handler = routeHandler(spec, async () => rt, () => {});
+    const handler = routeHandler(
+      spec,
+      async () => rt,
+      () => {},
+    );
     for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']) {
       const res = await handler(
-        new HttpRequest({ method, url: `http://127.0.0.1/api/${spec.route}`, headers: { 'content-type': 'application/json' }, body: method === 'GET' || method === 'HEAD' ? undefined : { string: '[]' } }),
+        new HttpRequest({
+          method,
+          url: `http://127.0.0.1/api/${spec.route}`,
+          headers: { 'content-type': 'application/json' },
+          body: method === 'GET' || method === 'HEAD' ? undefined : { string: '[]' },
+        }),
       );
       expect(res.status ?? 200).toBeLessThan(500);
     }

@@ -38,10 +38,14 @@ beforeAll(async () => {
 });
 afterAll(() => rt.close());
 
+// Response bodies are free-form JSON here; each test reads the fields it checks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 async function call(
   route: string,
   init: { method?: string; query?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+): Promise<{ status: number; headers: Record<string, string>; body: Json }> {
   const spec = ROUTES.find((r) => r.route === route);
   const request = new HttpRequest({
     method: init.method ?? 'GET',
@@ -65,7 +69,13 @@ describe('signal', () => {
     expect(r.headers['content-type']).toMatch(/^application\/json/);
     const { meta, context, ...reading } = r.body;
     expect(reading).toEqual(JSON.parse(JSON.stringify(readingAt(iwm, last))));
-    expect(meta).toMatchObject({ source: 'sample', sample: true, symbol: 'IWM', benchmark: 'SPY', lastBarDate: lastDate });
+    expect(meta).toMatchObject({
+      source: 'sample',
+      sample: true,
+      symbol: 'IWM',
+      benchmark: 'SPY',
+      lastBarDate: lastDate,
+    });
     expect(meta.stale).toBe(false);
     expect(meta.warnings.join(' ')).toMatch(/SAMPLE DATA/);
     expect(meta.breadthSource).toMatch(/120 members/);
@@ -232,7 +242,12 @@ describe('batch', () => {
   test.each([
     ['not json', '{oops', 400, /not valid JSON/],
     ['an object', '{"fn":"signal"}', 400, /array/],
-    ['too many calls', JSON.stringify(Array.from({ length: MAX_BATCH_CALLS + 1 }, () => ({ fn: 'status' }))), 413, /at most/],
+    [
+      'too many calls',
+      JSON.stringify(Array.from({ length: MAX_BATCH_CALLS + 1 }, () => ({ fn: 'status' }))),
+      413,
+      /at most/,
+    ],
   ])('a body that is %s fails the batch with %p', async (_name, body, status, message) => {
     const r = await call('v1/batch', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(status);
@@ -267,7 +282,13 @@ describe('methods, routes, status, openapi', () => {
 
   test('status reports source, last bar, staleness and version', async () => {
     const r = await call('v1/status');
-    expect(r.body).toMatchObject({ source: 'sample', sample: true, lastBarDate: lastDate, stale: false, lastError: null });
+    expect(r.body).toMatchObject({
+      source: 'sample',
+      sample: true,
+      lastBarDate: lastDate,
+      stale: false,
+      lastError: null,
+    });
     expect(r.body.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect((await call('v1/status', { query: 'verbose=1' })).status).toBe(400);
   });

@@ -32,7 +32,7 @@ describe('function keys', () => {
     const res = await fetch(`${base}/signal`);
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toMatch(/problem\+json/);
-    expect((await res.json()).detail).toMatch(/function key/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/function key/);
   });
 
   test('a wrong key is 401; the header and ?code= both work, for every configured key', async () => {
@@ -44,7 +44,7 @@ describe('function keys', () => {
   test('the key parameter is not taken for an argument', async () => {
     const res = await fetch(`${base}/history?code=${KEY}&fields=date,close&from=2007-01-02&to=2007-01-05`);
     expect(res.status).toBe(200);
-    expect((await res.json()).rows.length).toBeGreaterThan(0);
+    expect(((await res.json()) as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
   });
 
   test('anonymous routes need no key', async () => {
@@ -57,7 +57,11 @@ describe('CORS', () => {
   test('a preflight from the add-in origin is allowed with the key header', async () => {
     const res = await fetch(`${base}/batch`, {
       method: 'OPTIONS',
-      headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-functions-key' },
+      headers: {
+        origin: ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, x-functions-key',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
@@ -103,7 +107,7 @@ describe('routing and limits', () => {
   test('a body over 1 MB is refused with 413 before it is read in full', async () => {
     const res = await fetch(`${base}/batch`, { method: 'POST', headers: auth, body: 'x'.repeat(2 * 1024 * 1024) });
     expect(res.status).toBe(413);
-    expect((await res.json()).detail).toMatch(/limit/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/limit/);
   });
 
   test('batch over real HTTP: 1,000 calls in one request', async () => {
@@ -113,7 +117,7 @@ describe('routing and limits', () => {
     }));
     const res = await fetch(`${base}/batch`, { method: 'POST', headers: auth, body: JSON.stringify(calls) });
     expect(res.status).toBe(200);
-    const out = await res.json();
+    const out = (await res.json()) as { value: { date: string } }[];
     expect(out).toHaveLength(1000);
     expect(out[0].value.date).toBe('2007-01-04');
     expect(out[1].value.date).toBe('2007-01-03');

@@ -119,7 +119,9 @@ test('a failed refresh keeps serving the last good data and marks it stale', asy
   expect(status.generation).toBe(good.generation);
   expect(status.stale).toBe(true);
   expect(status.lastError).toMatch(/SPY\.csv/);
-  const reading = (await rt.service.call('signal', {})) as { meta: { stale: boolean; staleReason: string; warnings: string[] } };
+  const reading = (await rt.service.call('signal', {})) as {
+    meta: { stale: boolean; staleReason: string; warnings: string[] };
+  };
   expect(reading.meta.stale).toBe(true);
   expect(reading.meta.staleReason).toMatch(/latest refresh failed/);
   expect(reading.meta.warnings.some((w) => w.startsWith('STALE'))).toBe(true);
@@ -129,7 +131,9 @@ test('old data is stale by the calendar', async () => {
   const rt = await runtime({}, () => new Date('2030-01-10T12:00:00Z'));
   const reading = (await rt.service.call('signal', {})) as { meta: { stale: boolean; staleReason: string } };
   expect(reading.meta.stale).toBe(true);
-  expect(reading.meta.staleReason).toMatch(new RegExp(`last bar ${prevDate()} is \\d+ sessions behind the expected 2030-01-09`));
+  expect(reading.meta.staleReason).toMatch(
+    new RegExp(`last bar ${prevDate()} is \\d+ sessions behind the expected 2030-01-09`),
+  );
 });
 
 test('a missing folder is a 503 naming it, and status still answers', async () => {

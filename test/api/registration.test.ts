@@ -18,7 +18,9 @@ const FUNCTIONS_DIR = join(__dirname, '../../api/src/functions');
 
 beforeAll(() => {
   jest.spyOn(console, 'warn').mockImplementation(() => {});
-  for (const f of readdirSync(FUNCTIONS_DIR).filter((f) => f.endsWith('.ts')).sort())
+  for (const f of readdirSync(FUNCTIONS_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .sort())
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(join(FUNCTIONS_DIR, f));
 });
@@ -26,7 +28,10 @@ beforeAll(() => {
 function trigger(name: string) {
   const reg = core.registered.find((r) => r.metadata.name === name);
   if (!reg) throw new Error(`${name} is not registered`);
-  return Object.values(reg.metadata.bindings).find((b) => String(b.type).endsWith('Trigger')) as Record<string, unknown>;
+  return Object.values(reg.metadata.bindings).find((b) => String(b.type).endsWith('Trigger')) as Record<
+    string,
+    unknown
+  >;
 }
 
 test('one file per trigger: each file registers exactly one function', () => {

@@ -17,6 +17,13 @@ import { historyObjects, historyTable, readingAt } from '../engine/reading';
 import { SessionError, sessionIndex, sessionRange } from '../engine/sessions';
 import { formatBacktest, formatDebriefs, formatLevels, formatReading, formatTable } from './format';
 import { USAGE, UsageError, parseCli, type CliOptions } from './options';
+import { ConfigError } from '../service/config';
+import { createRuntime } from '../service/runtime';
+import { toProblem } from '../http/errors';
+import { ProblemError } from '../contracts/problem';
+import { SourceError } from '../service/snapshot-source';
+import { ProviderError } from '../data/providers/types';
+import { CorruptObjectError, StoreUnavailableError } from '../storage/types';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -79,29 +86,104 @@ function levelsJson(h: History, t: number, count: number) {
   };
 }
 
+/** The API's settings (IWM_* variables) with the command line's options laid over them. */
+function runtimeEnv(opts: CliOptions, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env, IWM_DATA_SOURCE: opts.source };
+  const set = (name: string, value: string | number | boolean | undefined) => {
+    if (value !== undefined) out[name] = String(value);
+  };
+  set('IWM_DATA_DIR', opts.dataDir);
+  set('IWM_UNIVERSE_DIR', opts.universeDir);
+  set('IWM_CALENDAR_FILE', opts.calendar);
+  set('IWM_SYMBOL', opts.symbol);
+  set('IWM_BENCHMARK', opts.benchmark);
+  set('IWM_SEED', opts.seed);
+  set('IWM_STORE', opts.store);
+  set('IWM_STORE_DIR', opts.storeDir);
+  if (opts.allowBadRows) out.IWM_ALLOW_BAD_ROWS = 'true';
+  return out;
+}
+
+/**
+ * The history to print. The offline sources read their files directly (nothing is
+ * written); the network sources, or any source with --store, go through the store and
+ * the same service as the API, refreshing first when the store has nothing.
+ */
+async function historyFor(opts: CliOptions, io: CliIo, profile: Profile): Promise<{ h: History; meta: unknown }> {
+  if (opts.source === 'sample' || (opts.source === 'csv' && opts.store === undefined)) {
+    const ds = await loadDataset({
+      source: opts.source,
+      dataDir: opts.dataDir,
+      symbol: opts.symbol,
+      benchmark: opts.benchmark,
+      universeDir: opts.universeDir,
+      calendarFile: opts.calendar,
+      allowBadRows: opts.allowBadRows,
+      seed: opts.seed,
+    });
+    for (const f of ds.files)
+      if (f.issues.length) io.err(`skipped ${f.issues.length} bad row(s):\n${formatIssues(f.file, f.issues, 20)}`);
+    const h = computeHistory(ds.input, profile);
+    return { h, meta: meta(ds, h) };
+  }
+  const rt = await createRuntime(runtimeEnv(opts, io.env), { log: (m) => io.err(m) });
+  try {
+    if (!(await rt.store.readManifest())) await rt.refresh();
+    const e = await rt.service.entry({ symbol: opts.symbol, benchmark: opts.benchmark, profile });
+    return { h: e.history, meta: rt.service.baseMeta(e) };
+  } finally {
+    await rt.close();
+  }
+}
+
+async function storeCommand(opts: CliOptions, io: CliIo): Promise<void> {
+  const rt = await createRuntime(runtimeEnv(opts, io.env), { log: opts.json ? () => {} : (m) => io.err(m) });
+  try {
+    if (opts.command === 'refresh') {
+      const r = await rt.refresh();
+      if (opts.json) io.out(JSON.stringify(r, null, 2));
+      else
+        io.out(
+          `refreshed ${r.source} into ${rt.store.location}: generation ${r.generation}${r.unchanged ? ' (unchanged: same data as stored)' : ''}\n` +
+            `last bars: ${Object.entries(r.lastBarDates)
+              .map(([s, d]) => `${s} ${d}`)
+              .join(', ')}\nuniverse members: ${r.universeMembers}; readings precomputed: ${r.readings}; ${r.ms} ms`,
+        );
+      return;
+    }
+    const st = await rt.service.statusReport();
+    if (opts.json) io.out(JSON.stringify(st, null, 2));
+    else
+      io.out(
+        [
+          `source        ${st.source}${st.sample ? ' (SAMPLE DATA: synthetic, not market prices)' : ''}`,
+          `store         ${st.store}`,
+          `generation    ${st.generation ?? 'none (run iwm-signals refresh)'}`,
+          `last bar      ${st.lastBarDate ?? 'none'} (expected ${st.expectedLastSession})`,
+          `stale         ${st.stale ? `YES: ${st.staleReason}` : 'no'}`,
+          `last refresh  ${st.lastRefreshAt ?? 'never'}${st.lastError ? `; last attempt failed: ${st.lastError}` : ''}`,
+          `universe      ${st.universeMembers} members; series: ${st.series.join(', ') || 'none'}`,
+          `version       ${st.version}`,
+        ].join('\n'),
+      );
+    if (st.lastError && !st.generation) throw new DatasetError(st.lastError);
+  } finally {
+    await rt.close();
+  }
+}
+
 async function execute(opts: CliOptions, io: CliIo): Promise<void> {
+  if (opts.command === 'status' || opts.command === 'refresh') return storeCommand(opts, io);
   const profile = await loadProfile(opts.profile);
-  const ds = await loadDataset({
-    source: opts.source,
-    dataDir: opts.dataDir,
-    symbol: opts.symbol,
-    benchmark: opts.benchmark,
-    universeDir: opts.universeDir,
-    calendarFile: opts.calendar,
-    allowBadRows: opts.allowBadRows,
-    seed: opts.seed,
-  });
-  for (const f of ds.files)
-    if (f.issues.length) io.err(`skipped ${f.issues.length} bad row(s):\n${formatIssues(f.file, f.issues, 20)}`);
-  const h = computeHistory(ds.input, profile);
+  const { h, meta: info } = await historyFor(opts, io, profile);
   const print = (value: unknown) => io.out(JSON.stringify(value, null, 2));
 
   switch (opts.command) {
     case 'signal': {
       const t = lastOr(h, opts.asOf, '--as-of');
       const reading = readingAt(h, t);
-      if (opts.json) print({ meta: meta(ds, h), ...reading });
-      else io.out(formatReading(reading, meta(ds, h)));
+      if (opts.json) print({ meta: info, ...reading });
+      else io.out(formatReading(reading, info as Parameters<typeof formatReading>[1]));
       return;
     }
     case 'history': {
@@ -163,7 +245,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await execute(opts, io);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       io.err(`iwm-signals: ${err.message}\nRun "iwm-signals --help" for the options.`);
       return 2;
     }
@@ -171,10 +253,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       err instanceof ProfileError ||
       err instanceof SessionError ||
       err instanceof DatasetError ||
-      err instanceof DataFileError
+      err instanceof DataFileError ||
+      err instanceof SourceError ||
+      err instanceof ProviderError ||
+      err instanceof StoreUnavailableError ||
+      err instanceof CorruptObjectError
     ) {
       io.err(`iwm-signals: ${err.message}`);
       return err instanceof SessionError && err.kind === 'invalid' ? 2 : 1;
+    }
+    if (err instanceof ProblemError) {
+      io.err(`iwm-signals: ${toProblem(err).detail}`);
+      return err.problem.status === 400 ? 2 : 1;
     }
     // Anything else is unexpected: say it plainly; IWM_DEBUG=1 shows the stack.
     const e = err as Error;

@@ -3,9 +3,9 @@
  * checked so that a bad option is an error that names it, never a silent default.
  */
 import { parseArgs } from 'node:util';
-import { DATA_SOURCES, type DataSourceName } from '../data/dataset';
+import { SOURCES, STORES, type SourceName, type StoreKind } from '../service/config';
 
-export const COMMANDS = ['signal', 'history', 'levels', 'debrief', 'backtest'] as const;
+export const COMMANDS = ['signal', 'history', 'levels', 'debrief', 'backtest', 'status', 'refresh'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export class UsageError extends Error {
@@ -17,7 +17,10 @@ export class UsageError extends Error {
 
 export interface CliOptions {
   command: Command;
-  source: DataSourceName;
+  source: SourceName;
+  /** Set when --store was given (the offline sources otherwise read files directly). */
+  store?: StoreKind;
+  storeDir?: string;
   dataDir?: string;
   symbol: string;
   benchmark: string;
@@ -44,9 +47,12 @@ Commands:
   levels     support and resistance levels as of a session
   debrief    end-of-day debrief for a session or a range
   backtest   composite setups and failure rates, with the generic SMA-cross comparison
+  status     data source, last bar date, staleness and the latest refresh of the store
+  refresh    fetch/read the source into the store and precompute readings (the nightly job)
 
 Data:
-  --source sample|csv     sample (default; embedded synthetic data) or a folder of CSV files
+  --source S              sample (default; embedded synthetic data), csv (a folder of files),
+                          stooq (daily bars, no key) or tiingo (IWM_TIINGO_KEY)
   --data-dir DIR          folder of <SYMBOL>.csv files (date,open,high,low,close,volume)
   --symbol SYM            primary symbol (default IWM)
   --benchmark SYM         benchmark symbol (default SPY)
@@ -54,6 +60,8 @@ Data:
   --calendar FILE         macro calendar CSV (date,kind,label[,end]); default: shipped FOMC/Russell dates
   --allow-bad-rows        skip bad CSV rows (reported on stderr) instead of failing
   --seed N                sample generator seed
+  --store fs|azure|memory where refresh/status keep data (default fs; network sources always use it)
+  --store-dir DIR         folder of the fs store (default .iwm-store)
 
 Selection:
   --as-of DATE            session for signal/levels (YYYY-MM-DD; default: last session)
@@ -66,7 +74,8 @@ Selection:
   --json                  JSON output with the field names of SIGNALS.md
   -h, --help              this help
 
-Environment: IWM_DATA_SOURCE and IWM_DATA_DIR set --source and --data-dir defaults.`;
+Environment: every IWM_* setting of the API applies (IWM_DATA_SOURCE, IWM_DATA_DIR, IWM_STORE,
+IWM_STORE_DIR, IWM_TIINGO_KEY, IWM_UNIVERSE, IWM_FRED_SERIES, ...; see the README); options win.`;
 
 function positiveInt(raw: string | undefined, name: string, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -100,6 +109,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
         count: { type: 'string' },
         horizon: { type: 'string' },
         seed: { type: 'string' },
+        store: { type: 'string' },
+        'store-dir': { type: 'string' },
         json: { type: 'boolean' },
         'allow-bad-rows': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -117,8 +128,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   }
   if (extra.length) throw new UsageError(`unexpected argument(s): ${extra.join(' ')}`);
   const source = v.source ?? env.IWM_DATA_SOURCE ?? 'sample';
-  if (!(DATA_SOURCES as readonly string[]).includes(source)) {
-    throw new UsageError(`--source: ${JSON.stringify(source)} is not one of ${DATA_SOURCES.join(', ')}`);
+  if (!(SOURCES as readonly string[]).includes(source)) {
+    throw new UsageError(`--source: ${JSON.stringify(source)} is not one of ${SOURCES.join(', ')}`);
   }
   const dataDir = v['data-dir'] ?? env.IWM_DATA_DIR;
   if (source === 'csv' && !dataDir) throw new UsageError('--source csv needs --data-dir DIR (or IWM_DATA_DIR)');
@@ -134,6 +145,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
   only('fields', ['history']);
   only('count', ['levels']);
   only('horizon', ['backtest']);
+  const store = v.store;
+  if (store !== undefined && !(STORES as readonly string[]).includes(store))
+    throw new UsageError(`--store: ${JSON.stringify(store)} is not one of ${STORES.join(', ')}`);
   if (v.date !== undefined && (v.from !== undefined || v.to !== undefined)) {
     throw new UsageError('--date and --from/--to exclude each other');
   }
@@ -150,7 +164,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
     throw new UsageError(`--fields: empty field name in ${JSON.stringify(v.fields)}`);
   return {
     command: command as Command,
-    source: source as DataSourceName,
+    source: source as SourceName,
+    store: store as StoreKind | undefined,
+    storeDir: v['store-dir'],
     dataDir,
     symbol: v.symbol ?? 'IWM',
     benchmark: v.benchmark ?? 'SPY',

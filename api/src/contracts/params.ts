@@ -105,7 +105,12 @@ export const FieldName = z
 export const FieldList = z
   .union([z.array(z.string()), z.string()])
   .transform((v) => (typeof v === 'string' ? v.split(',').map((f) => f.trim()) : v))
-  .pipe(z.array(FieldName).min(1, 'must name at least one field').max(FIELD_NAMES.length * 2));
+  .pipe(
+    z
+      .array(FieldName)
+      .min(1, 'must name at least one field')
+      .max(FIELD_NAMES.length * 2),
+  );
 
 /** What every data route accepts besides its own parameters. */
 const common = {

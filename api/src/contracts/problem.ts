@@ -100,7 +100,10 @@ export function zodIssues(error: z.ZodError, prefix = ''): ProblemIssue[] {
     } else if (issue.code === 'invalid_union' && issue.errors.length) {
       // Report the first alternative's reasons: a bare "invalid input" helps nobody.
       const first = issue.errors.flat()[0];
-      out.push({ field: pathText([...issue.path, ...(first?.path ?? [])], prefix), message: first?.message ?? issue.message });
+      out.push({
+        field: pathText([...issue.path, ...(first?.path ?? [])], prefix),
+        message: first?.message ?? issue.message,
+      });
     } else {
       out.push({ field: pathText(issue.path, prefix) || prefix || '(request)', message: issue.message });
     }

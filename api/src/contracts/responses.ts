@@ -136,9 +136,7 @@ export const DebriefEntry = z.looseObject({
   direction: z.enum(['up', 'down', 'flat']).nullable(),
   outcome: z.enum(['correct', 'failed']).nullable(),
   mostAccurate: z.string(),
-  earliestWarning: z
-    .object({ layer: z.string(), date: z.string(), close: z.number(), state: z.string() })
-    .nullable(),
+  earliestWarning: z.object({ layer: z.string(), date: z.string(), close: z.number(), state: z.string() }).nullable(),
   lesson: z.string(),
 });
 export const Debriefs = z.object({ meta: Meta, debriefs: z.array(DebriefEntry) }).meta({ id: 'Debriefs' });

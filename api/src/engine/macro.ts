@@ -51,7 +51,7 @@ export function positionDay(dates: Int32Array, pos: number): number {
   if (pos >= 0 && pos < n) return dates[pos];
   let day = pos < 0 ? dates[0] : dates[n - 1];
   const step = pos < 0 ? -1 : 1;
-  for (let k = pos < 0 ? -pos : pos - (n - 1); k > 0; ) {
+  for (let k = pos < 0 ? -pos : pos - (n - 1); k > 0;) {
     day += step;
     if (isWeekday(day)) k--;
   }

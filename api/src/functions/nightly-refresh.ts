@@ -16,4 +16,9 @@ export async function nightlyRefresh(timer: Timer, context: InvocationContext): 
   );
 }
 
-app.timer('nightlyRefresh', { schedule: REFRESH_SCHEDULE, runOnStartup: false, useMonitor: true, handler: nightlyRefresh });
+app.timer('nightlyRefresh', {
+  schedule: REFRESH_SCHEDULE,
+  runOnStartup: false,
+  useMonitor: true,
+  handler: nightlyRefresh,
+});

@@ -131,7 +131,9 @@ export function createLocalHost(options: LocalHostOptions): Server {
           res,
           makeProblem(
             'unauthorized',
-            given ? 'the function key is not valid' : 'this route needs a function key (x-functions-key header or ?code=)',
+            given
+              ? 'the function key is not valid'
+              : 'this route needs a function key (x-functions-key header or ?code=)',
           ),
           cors,
         );
@@ -142,10 +144,14 @@ export function createLocalHost(options: LocalHostOptions): Server {
     if (method !== 'GET' && method !== 'HEAD') {
       const declared = Number(req.headers['content-length'] ?? NaN);
       if (declared > MAX_BODY_BYTES) {
-        sendProblem(res, makeProblem('payload-too-large', `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`), {
-          ...cors,
-          connection: 'close',
-        });
+        sendProblem(
+          res,
+          makeProblem('payload-too-large', `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`),
+          {
+            ...cors,
+            connection: 'close',
+          },
+        );
         req.resume();
         return;
       }

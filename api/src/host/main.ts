@@ -31,10 +31,18 @@ export function hostSettings(env: Record<string, string | undefined>): HostSetti
   for (const o of corsOrigins)
     if (!/^https?:\/\/[^/\s]+$/.test(o))
       throw new ConfigError(`IWM_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path)`);
-  return { port, host: env.IWM_API_HOST?.trim() || '127.0.0.1', functionKeys: split(env.IWM_FUNCTION_KEYS), corsOrigins };
+  return {
+    port,
+    host: env.IWM_API_HOST?.trim() || '127.0.0.1',
+    functionKeys: split(env.IWM_FUNCTION_KEYS),
+    corsOrigins,
+  };
 }
 
-export async function startApi(env: Record<string, string | undefined> = process.env, log = (m: string) => console.log(m)) {
+export async function startApi(
+  env: Record<string, string | undefined> = process.env,
+  log = (m: string) => console.log(m),
+) {
   const settings = hostSettings(env);
   const runtime = await createRuntime(env, { log });
   const t0 = Date.now();
@@ -46,7 +54,12 @@ export async function startApi(env: Record<string, string | undefined> = process
     `data: ${status.source}${status.sample ? ' (SAMPLE DATA, synthetic)' : ''}, last bar ${status.lastBarDate ?? 'none'}, store ${status.store}` +
       `${status.stale ? `, STALE: ${status.staleReason}` : ''} (${Date.now() - t0} ms)`,
   );
-  const server = createLocalHost({ runtime, functionKeys: settings.functionKeys, corsOrigins: settings.corsOrigins, log });
+  const server = createLocalHost({
+    runtime,
+    functionKeys: settings.functionKeys,
+    corsOrigins: settings.corsOrigins,
+    log,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());

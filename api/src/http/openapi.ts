@@ -19,7 +19,8 @@ const RESULT: Record<Exclude<FunctionName, 'field'>, z.ZodType> = {
 };
 
 const SUMMARY: Record<Exclude<FunctionName, 'field'>, string> = {
-  signal: 'The full reading of one session: layers, composite with rationale and flip distances, rotation with posture, sizing, macro windows and thresholds',
+  signal:
+    'The full reading of one session: layers, composite with rationale and flip distances, rotation with posture, sizing, macro windows and thresholds',
   history: 'One row per session over a date range, as columns + rows (for spilling into Excel)',
   levels: 'Support and resistance levels (cluster means of swing points) as of a session',
   debrief: 'End-of-day debrief of a session (date) or a range (from/to)',
@@ -45,10 +46,19 @@ function queryParameters(fn: FunctionName) {
 }
 
 const problemResponses = {
-  '400': { description: 'Invalid parameter (the problem names the field)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+  '400': {
+    description: 'Invalid parameter (the problem names the field)',
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  },
   '401': { description: 'Missing or wrong function key' },
-  '404': { description: 'Data not available for the request (before the history, not a session, unknown symbol)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
-  '503': { description: 'Data could not be loaded', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+  '404': {
+    description: 'Data not available for the request (before the history, not a session, unknown symbol)',
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  },
+  '503': {
+    description: 'Data could not be loaded',
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  },
 };
 
 let cached: { version: string; doc: unknown } | null = null;
@@ -77,29 +87,48 @@ export function openApiDocument(version: string): unknown {
       security: [{ functionKey: [] }, { functionKeyQuery: [] }],
       requestBody: {
         required: true,
-        content: { 'application/json': { schema: { type: 'array', maxItems: MAX_BATCH_CALLS, items: schema(BatchCall, 'input') } } },
+        content: {
+          'application/json': {
+            schema: { type: 'array', maxItems: MAX_BATCH_CALLS, items: schema(BatchCall, 'input') },
+          },
+        },
       },
       responses: {
-        '200': { description: 'One result per call', content: { 'application/json': { schema: schema(R.BatchResponse) } } },
+        '200': {
+          description: 'One result per call',
+          content: { 'application/json': { schema: schema(R.BatchResponse) } },
+        },
         '400': problemResponses['400'],
         '413': { description: 'Body over 1 MB or more than the allowed calls' },
         '415': { description: 'Body is not application/json' },
       },
     },
   };
-  paths['/api/v1/openapi.json'] = { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OK' } } } };
+  paths['/api/v1/openapi.json'] = {
+    get: {
+      operationId: 'openapi',
+      summary: 'This document',
+      security: [],
+      responses: { '200': { description: 'OK' } },
+    },
+  };
   const doc = {
     openapi: '3.1.0',
     info: {
       title: 'IWM Signal Analyzer API',
       version,
-      description: 'Four-layer Russell 2000 (IWM) signal: trend, momentum, breadth, relative strength, composite, rotation, sizing, macro overlay. Field definitions: docs/SIGNALS.md.',
+      description:
+        'Four-layer Russell 2000 (IWM) signal: trend, momentum, breadth, relative strength, composite, rotation, sizing, macro overlay. Field definitions: docs/SIGNALS.md.',
     },
     paths,
     components: {
       schemas: {
         Problem: schema(Problem),
-        Field: { type: 'string', enum: FIELDS.map((f) => f.name), description: 'registry field names (IWM.SIGNAL, history fields)' },
+        Field: {
+          type: 'string',
+          enum: FIELDS.map((f) => f.name),
+          description: 'registry field names (IWM.SIGNAL, history fields)',
+        },
         FieldArgs: schema(ARGS.field, 'input'),
         FieldValue: schema(R.FieldValueResult),
       },

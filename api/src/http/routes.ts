@@ -183,13 +183,20 @@ export const ROUTES: RouteSpec[] = [
 ];
 
 /** Wraps a route for any host: method check, then the handler, every error as problem+json. */
-export function routeHandler(spec: RouteSpec, runtime: () => Promise<Runtime>, log: (m: string) => void = console.error) {
+export function routeHandler(
+  spec: RouteSpec,
+  runtime: () => Promise<Runtime>,
+  log: (m: string) => void = console.error,
+) {
   return async (request: HttpRequest, _context?: InvocationContext): Promise<HttpResponseInit> => {
     try {
       const method = request.method.toUpperCase() as HttpMethod;
       if (!spec.allow.includes(method))
         return problemResponse(
-          makeProblem('method-not-allowed', `${request.method} is not allowed on /api/${spec.route}; use ${spec.allow.join(', ')}`),
+          makeProblem(
+            'method-not-allowed',
+            `${request.method} is not allowed on /api/${spec.route}; use ${spec.allow.join(', ')}`,
+          ),
           { allow: spec.allow.join(', ') },
         );
       const res = await spec.handle(request, await runtime());

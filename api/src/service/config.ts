@@ -33,6 +33,8 @@ export interface ServiceConfig {
   sampleSessions: number | null;
   sampleMembers: number | null;
   tiingoKey: string | null;
+  /** stooq asks scripts for an API key since 2026 (apikey=); optional, passed when set. */
+  stooqKey: string | null;
   urls: { stooq: string; tiingo: string; fred: string; holdings: string };
   http: { timeoutMs: number; retries: number; concurrency: number; backoffMs: number };
   store: StoreKind;
@@ -148,6 +150,7 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     sampleSessions: env.IWM_SAMPLE_SESSIONS?.trim() ? int(env, 'IWM_SAMPLE_SESSIONS', 300, 50_000, 0) : null,
     sampleMembers: env.IWM_SAMPLE_MEMBERS?.trim() ? int(env, 'IWM_SAMPLE_MEMBERS', 0, 20_000, 0) : null,
     tiingoKey,
+    stooqKey: env.IWM_STOOQ_KEY?.trim() || null,
     urls: {
       stooq: url(env, 'IWM_STOOQ_URL', 'https://stooq.com'),
       tiingo: url(env, 'IWM_TIINGO_URL', 'https://api.tiingo.com'),

@@ -31,16 +31,23 @@ function members(snapshot: Snapshot): MemberBars[] {
   return out;
 }
 
-export function pairData(snapshot: Snapshot, symbol: string, benchmark: string, events: readonly MacroEvent[]): PairData {
+export function pairData(
+  snapshot: Snapshot,
+  symbol: string,
+  benchmark: string,
+  events: readonly MacroEvent[],
+): PairData {
   const available = Object.keys(snapshot.bars).sort().join(', ');
   for (const [what, s] of [
     ['symbol', symbol],
     ['benchmark', benchmark],
   ] as const) {
     if (!snapshot.bars[s])
-      throw ProblemError.of('not-available', `${what} ${s} is not in the ${snapshot.source} data (available: ${available})`, [
-        { field: what, message: `${s} is not in the data (available: ${available})` },
-      ]);
+      throw ProblemError.of(
+        'not-available',
+        `${what} ${s} is not in the ${snapshot.source} data (available: ${available})`,
+        [{ field: what, message: `${s} is not in the data (available: ${available})` }],
+      );
   }
   if (symbol === benchmark)
     throw ProblemError.of('invalid-parameter', `symbol and benchmark are both ${symbol}`, [
@@ -54,10 +61,12 @@ export function pairData(snapshot: Snapshot, symbol: string, benchmark: string, 
     universe: useUniverse ? members(snapshot) : undefined,
   });
   const warnings: string[] = [];
-  if (snapshot.source === 'sample') warnings.push('SAMPLE DATA: synthetic bars for trying the product, not market prices');
+  if (snapshot.source === 'sample')
+    warnings.push('SAMPLE DATA: synthetic bars for trying the product, not market prices');
   if (snapshot.universe && !useUniverse)
     warnings.push(`breadth unavailable: the stored universe belongs to ${owner}, not ${symbol}`);
-  else if (!snapshot.universe) warnings.push('breadth unavailable: no universe loaded; the composite uses three layers');
+  else if (!snapshot.universe)
+    warnings.push('breadth unavailable: no universe loaded; the composite uses three layers');
   const q = aligned.quality;
   if (q.primaryOnlyDropped || q.benchmarkOnlyDropped)
     warnings.push(

@@ -57,6 +57,7 @@ export async function loadEvents(config: ServiceConfig): Promise<readonly MacroE
   } catch (err) {
     throw new Error(
       `IWM_CALENDAR_FILE: cannot read ${config.calendarFile} (${(err as NodeJS.ErrnoException).code ?? err})`,
+      { cause: err },
     );
   }
   return parseEventsCsv(text, config.calendarFile);

@@ -205,7 +205,8 @@ export class SignalService {
       if (!manifest) throw ProblemError.of('data-unavailable', 'the refresh stored no data');
     }
     const snapshot = await this.store.readSnapshot(manifest);
-    if (!snapshot) throw ProblemError.of('data-unavailable', 'the stored data set disappeared while loading; try again');
+    if (!snapshot)
+      throw ProblemError.of('data-unavailable', 'the stored data set disappeared while loading; try again');
     this.pairs.clear();
     this.histories.clear();
     this.readings.clear();
@@ -420,7 +421,10 @@ export class SignalService {
     if (a === 0) {
       if (b === 0)
         throw ProblemError.of('not-available', 'the first session of the data has no previous session to debrief', [
-          { field: args.date !== undefined ? 'date' : 'from', message: 'is the first session (nothing to compare with)' },
+          {
+            field: args.date !== undefined ? 'date' : 'from',
+            message: 'is the first session (nothing to compare with)',
+          },
         ]);
       a = 1;
     }
@@ -481,7 +485,16 @@ export class SignalService {
     const f =
       lastDay !== null
         ? this.freshnessOf(lastDay, lastError)
-        : { ...freshness(this.clock(), 0, { sample: false, staleAfterSessions: 0, closeLagMinutes: this.config.closeLagMinutes, lastError: null }), stale: true, staleReason: lastError ?? 'no data loaded' };
+        : {
+            ...freshness(this.clock(), 0, {
+              sample: false,
+              staleAfterSessions: 0,
+              closeLagMinutes: this.config.closeLagMinutes,
+              lastError: null,
+            }),
+            stale: true,
+            staleReason: lastError ?? 'no data loaded',
+          };
     return {
       version: this.version,
       source: this.config.source,

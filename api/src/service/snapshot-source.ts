@@ -81,7 +81,12 @@ export function sampleSnapshot(config: ServiceConfig, createdAt: string): Snapsh
     bars: { IWM: sample.primary, SPY: sample.benchmark },
     universe: { symbols: u.symbols, offsets: u.offsets, dates, close: u.close },
     series: {},
-    notes: { seed: sample.seed, sessions: sample.primary.dates.length, universeOwner: UNIVERSE_OWNER, universeSource: 'sample' },
+    notes: {
+      seed: sample.seed,
+      sessions: sample.primary.dates.length,
+      universeOwner: UNIVERSE_OWNER,
+      universeSource: 'sample',
+    },
   };
 }
 
@@ -168,7 +173,7 @@ export async function networkSnapshot(
   const name = config.source as 'stooq' | 'tiingo';
   const provider = createBarsProvider(name, client, {
     baseUrl: name === 'stooq' ? config.urls.stooq : config.urls.tiingo,
-    key: config.tiingoKey ?? undefined,
+    key: (name === 'stooq' ? config.stooqKey : config.tiingoKey) ?? undefined,
   });
   const skipped: Skipped[] = [];
   const bars: Record<string, BarColumns> = {};
@@ -206,7 +211,8 @@ export async function networkSnapshot(
       }),
     );
     members.sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
-    if (members.length === 0) throw new SourceError(`universe: none of the ${holdings.members.length} members could be fetched`);
+    if (members.length === 0)
+      throw new SourceError(`universe: none of the ${holdings.members.length} members could be fetched`);
     universe = packMembers(members);
     Object.assign(notes, {
       universeSource: 'ishares',

@@ -1,0 +1,361 @@
+/**
+ * What every store shares: how a Snapshot becomes named, checksummed objects plus a
+ * manifest, how it comes back, and the write protocol (objects, then manifest, then
+ * clean-up). Stores differ only in how they put, get, list and delete bytes, so the
+ * semantics (same data = same generation = no write; keep the previous generation for
+ * readers still on it) live here once.
+ *
+ * Object names: gen/<generation>/bars/<SYMBOL>.bin, gen/<generation>/universe.bin,
+ * gen/<generation>/series/<ID>.bin. A generation is content-addressed, so its objects never
+ * change once written and a reader holding an old manifest reads exactly what it named.
+ */
+import { createHash } from 'node:crypto';
+import { formatDay, parseIsoDay } from '../engine/dates';
+import type { BarColumns } from '../engine/types';
+import {
+  decodeBars,
+  decodeMembers,
+  decodeSeries,
+  encodeBars,
+  encodeMembers,
+  encodeSeries,
+  objectCrc32Hex,
+} from './codec';
+import {
+  CorruptObjectError,
+  type MemberCloses,
+  type ObjectRef,
+  type RefreshStatus,
+  type Snapshot,
+  type SnapshotManifest,
+  type StoredReading,
+  type ValueSeries,
+} from './types';
+
+export const MANIFEST_NAME = 'manifest.json';
+export const STATUS_NAME = 'status.json';
+
+/** Symbols and series ids become parts of object names (file names, blob names): nothing else may. */
+export const OBJECT_ID = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+/** sha256 hex truncated to 16 digits: 64 bits is plenty to tell a handful of live generations apart. */
+export const GENERATION = /^[0-9a-f]{16}$/;
+/**
+ * Reading keys become a folder name (fs) or a PartitionKey (Table storage, which forbids
+ * / \ # ? and control characters), so only a conservative set is accepted.
+ */
+export const READING_KEY = /^[A-Za-z0-9][A-Za-z0-9._^=-]{0,199}$/;
+
+export const EMPTY_STATUS: RefreshStatus = Object.freeze({
+  lastAttemptAt: null,
+  lastSuccessAt: null,
+  generation: null,
+  lastError: null,
+  lastErrorAt: null,
+});
+
+/** One object to store under `name`. */
+export interface SnapshotObject {
+  name: string;
+  bytes: Buffer;
+}
+
+export interface EncodedSnapshot {
+  manifest: SnapshotManifest;
+  objects: SnapshotObject[];
+}
+
+export function assertObjectId(id: string, what: string): void {
+  if (!OBJECT_ID.test(id)) {
+    throw new RangeError(
+      `${what} ${JSON.stringify(id)} cannot name a stored object (expected 1-15 of A-Z 0-9 . ^ _ -, starting with A-Z or 0-9)`,
+    );
+  }
+}
+
+const barsName = (generation: string, symbol: string) => `gen/${generation}/bars/${symbol}.bin`;
+const universeName = (generation: string) => `gen/${generation}/universe.bin`;
+const seriesName = (generation: string, id: string) => `gen/${generation}/series/${id}.bin`;
+
+/** The generation a stored object belongs to ("gen/<g>/..."), or null for anything else. */
+export function objectGeneration(name: string): string | null {
+  const m = /^gen\/([^/]+)\//.exec(name);
+  return m && GENERATION.test(m[1]) ? m[1] : null;
+}
+
+/**
+ * Encodes a snapshot into its objects and manifest. The generation hashes the source and
+ * every object's role ("bars/IWM") and bytes, in sorted order, but not createdAt or notes:
+ * a refresh that fetched the same data at another time is recognised as a no-op.
+ */
+export function encodeSnapshot(snapshot: Snapshot): EncodedSnapshot {
+  const symbols = Object.keys(snapshot.bars).sort();
+  const seriesIds = Object.keys(snapshot.series).sort();
+  symbols.forEach((s) => assertObjectId(s, 'symbol'));
+  seriesIds.forEach((id) => assertObjectId(id, 'series id'));
+
+  // Role names do not contain the generation (it is not known yet); names are built after.
+  const parts: { role: string; bytes: Buffer }[] = [];
+  for (const s of symbols) parts.push({ role: `bars/${s}`, bytes: encodeBars(snapshot.bars[s]) });
+  if (snapshot.universe) parts.push({ role: 'universe', bytes: encodeMembers(snapshot.universe) });
+  for (const id of seriesIds) parts.push({ role: `series/${id}`, bytes: encodeSeries(snapshot.series[id]) });
+
+  const hash = createHash('sha256');
+  // Lengths are hashed before each variable part so no two different inputs concatenate alike.
+  const field = (text: string) => hash.update(`${Buffer.byteLength(text)}:${text};`);
+  field('iwm-snapshot/1');
+  field(snapshot.source);
+  for (const p of parts) {
+    field(p.role);
+    field(String(p.bytes.length));
+    hash.update(p.bytes);
+  }
+  const generation = hash.digest('hex').slice(0, 16);
+
+  const ref = (name: string, bytes: Buffer): ObjectRef => ({ name, bytes: bytes.length, crc32: objectCrc32Hex(bytes) });
+  const objects: SnapshotObject[] = [];
+  const manifest: SnapshotManifest = {
+    formatVersion: 1,
+    generation,
+    source: snapshot.source,
+    createdAt: snapshot.createdAt,
+    bars: {},
+    universe: null,
+    series: {},
+    notes: snapshot.notes,
+    lastBarDates: {},
+  };
+  let i = 0;
+  for (const s of symbols) {
+    const { bytes } = parts[i++];
+    const name = barsName(generation, s);
+    manifest.bars[s] = ref(name, bytes);
+    objects.push({ name, bytes });
+    const dates = snapshot.bars[s].dates;
+    if (dates.length > 0) manifest.lastBarDates[s] = formatDay(dates[dates.length - 1]);
+  }
+  if (snapshot.universe) {
+    const { bytes } = parts[i++];
+    const name = universeName(generation);
+    manifest.universe = ref(name, bytes);
+    objects.push({ name, bytes });
+  }
+  for (const id of seriesIds) {
+    const { bytes } = parts[i++];
+    const name = seriesName(generation, id);
+    manifest.series[id] = ref(name, bytes);
+    objects.push({ name, bytes });
+  }
+  return { manifest, objects };
+}
+
+/**
+ * Throws CorruptObjectError unless `bytes` has the length and CRC-32 the manifest recorded
+ * (see objectCrc32Hex for which bytes the CRC covers).
+ */
+export function checkObject(ref: ObjectRef, bytes: Uint8Array): void {
+  if (bytes.length !== ref.bytes) {
+    throw new CorruptObjectError(ref.name, `${bytes.length} bytes, the manifest says ${ref.bytes}`);
+  }
+  const crc = objectCrc32Hex(bytes);
+  if (crc !== ref.crc32) {
+    throw new CorruptObjectError(ref.name, `CRC-32 ${crc}, the manifest says ${ref.crc32}`);
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Checks a manifest's shape, including that every object name is exactly the one its role
+ * and generation imply: a manifest can then never point a store outside its own objects
+ * (no "../", no other generation).
+ */
+export function validateManifest(value: unknown, name = MANIFEST_NAME): SnapshotManifest {
+  const fail = (reason: string): never => {
+    throw new CorruptObjectError(name, reason);
+  };
+  if (!isRecord(value)) return fail('is not a JSON object');
+  if (value.formatVersion !== 1) fail(`formatVersion ${JSON.stringify(value.formatVersion)} is not supported`);
+  const generation = value.generation;
+  if (typeof generation !== 'string' || !GENERATION.test(generation)) {
+    return fail(`generation ${JSON.stringify(generation)} is not 16 hex digits`);
+  }
+  if (typeof value.source !== 'string') fail('source is not a string');
+  if (typeof value.createdAt !== 'string') fail('createdAt is not a string');
+  if (!isRecord(value.notes)) fail('notes is not an object');
+  if (!isRecord(value.lastBarDates) || Object.values(value.lastBarDates).some((d) => typeof d !== 'string')) {
+    fail('lastBarDates is not an object of ISO dates');
+  }
+  const checkRef = (ref: unknown, expected: string, what: string) => {
+    if (!isRecord(ref)) return fail(`${what} is not an object reference`);
+    if (ref.name !== expected) fail(`${what} names ${JSON.stringify(ref.name)}, expected ${JSON.stringify(expected)}`);
+    if (!Number.isSafeInteger(ref.bytes) || (ref.bytes as number) < 0) fail(`${what} has a bad byte count`);
+    if (typeof ref.crc32 !== 'string' || !/^[0-9a-f]{8}$/.test(ref.crc32)) fail(`${what} has a bad crc32`);
+  };
+  const checkRefs = (refs: unknown, what: string, nameOf: (id: string) => string) => {
+    if (!isRecord(refs)) return fail(`${what} is not an object`);
+    for (const [id, ref] of Object.entries(refs)) {
+      if (!OBJECT_ID.test(id)) fail(`${what} has an invalid id ${JSON.stringify(id)}`);
+      checkRef(ref, nameOf(id), `${what}.${id}`);
+    }
+  };
+  checkRefs(value.bars, 'bars', (s) => barsName(generation, s));
+  checkRefs(value.series, 'series', (id) => seriesName(generation, id));
+  if (value.universe !== null) checkRef(value.universe, universeName(generation), 'universe');
+  return value as unknown as SnapshotManifest;
+}
+
+/** Parses and validates manifest.json text. */
+export function parseManifest(text: string, name = MANIFEST_NAME): SnapshotManifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new CorruptObjectError(name, `is not valid JSON (${(err as Error).message})`);
+  }
+  return validateManifest(value, name);
+}
+
+/** Parses status.json text; fields must be strings or null. */
+export function parseStatus(text: string, name = STATUS_NAME): RefreshStatus {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new CorruptObjectError(name, `is not valid JSON (${(err as Error).message})`);
+  }
+  if (!isRecord(value)) throw new CorruptObjectError(name, 'is not a JSON object');
+  const status = { ...EMPTY_STATUS };
+  for (const key of Object.keys(EMPTY_STATUS) as (keyof RefreshStatus)[]) {
+    const v = value[key] ?? null;
+    if (v !== null && typeof v !== 'string') throw new CorruptObjectError(name, `${key} is not a string or null`);
+    status[key] = v;
+  }
+  return status;
+}
+
+/** The status as stored: exactly the known fields, so stray properties of the caller's object are not persisted. */
+export function serializeStatus(status: RefreshStatus): string {
+  const out: Record<string, string | null> = {};
+  for (const key of Object.keys(EMPTY_STATUS) as (keyof RefreshStatus)[]) out[key] = status[key] ?? null;
+  return JSON.stringify(out);
+}
+
+/** Runs `task` over `items` with at most `limit` in flight, keeping the order of results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** How many objects a store reads or writes at once: a few, to overlap latency without a burst. */
+export const OBJECT_CONCURRENCY = 4;
+
+/**
+ * Rebuilds the snapshot a manifest names. `fetch` returns an object's bytes (and throws
+ * CorruptObjectError when it is missing); each is checked against its ref, then decoded.
+ */
+export async function decodeSnapshot(
+  manifest: SnapshotManifest,
+  fetch: (name: string) => Promise<Uint8Array>,
+): Promise<Snapshot> {
+  validateManifest(manifest);
+  const load = async (ref: ObjectRef) => {
+    const bytes = await fetch(ref.name);
+    checkObject(ref, bytes);
+    return bytes;
+  };
+  const barEntries = Object.entries(manifest.bars);
+  const seriesEntries = Object.entries(manifest.series);
+  const bars = mapLimit(barEntries, OBJECT_CONCURRENCY, async ([s, ref]): Promise<[string, BarColumns]> => [
+    s,
+    decodeBars(await load(ref), ref.name),
+  ]);
+  const series = mapLimit(seriesEntries, OBJECT_CONCURRENCY, async ([id, ref]): Promise<[string, ValueSeries]> => [
+    id,
+    decodeSeries(await load(ref), ref.name),
+  ]);
+  const universeRef = manifest.universe;
+  const universe: Promise<MemberCloses | null> = universeRef
+    ? load(universeRef).then((b) => decodeMembers(b, universeRef.name))
+    : Promise.resolve(null);
+  const [b, s, u] = await Promise.all([bars, series, universe]);
+  return {
+    source: manifest.source,
+    createdAt: manifest.createdAt,
+    bars: Object.fromEntries(b),
+    universe: u,
+    series: Object.fromEntries(s),
+    notes: manifest.notes,
+  };
+}
+
+/** The few primitive operations publishSnapshot needs from a store. */
+export interface SnapshotTarget {
+  readManifest(): Promise<SnapshotManifest | null>;
+  /** Must not expose a partial object under `name` (write elsewhere, then rename/commit). */
+  putObject(name: string, bytes: Buffer): Promise<void>;
+  /** Must replace the manifest atomically: readers see the old one or the new one. */
+  putManifest(manifest: SnapshotManifest): Promise<void>;
+  /** Generations that have objects in the store. */
+  listGenerations(): Promise<string[]>;
+  deleteGeneration(generation: string): Promise<void>;
+}
+
+/**
+ * The write protocol of BarStore.writeSnapshot: objects first, the manifest last (the
+ * commit point), then objects of generations other than the new and the replaced one are
+ * removed, so a reader that fetched the previous manifest just before the switch can
+ * finish. Clean-up is best effort: the snapshot is already committed, and whatever stays
+ * behind (a folder Windows keeps open, a network blip) is removed by the next write, which
+ * deletes every generation outside {new, previous}. Assumes one writer at a time (the
+ * nightly refresh); a second concurrent writer could lose its objects to this clean-up.
+ */
+export async function publishSnapshot(target: SnapshotTarget, snapshot: Snapshot): Promise<SnapshotManifest> {
+  const { manifest, objects } = encodeSnapshot(snapshot);
+  const current = await target.readManifest();
+  if (current?.generation === manifest.generation) return current;
+  await mapLimit(objects, OBJECT_CONCURRENCY, (o) => target.putObject(o.name, o.bytes));
+  await target.putManifest(manifest);
+  const keep = new Set([manifest.generation, current?.generation]);
+  // Best effort, see above: each failure is left for the next write to retry.
+  const generations = await target.listGenerations().catch(() => [] as string[]);
+  for (const g of generations) {
+    if (!keep.has(g)) await target.deleteGeneration(g).catch(() => undefined);
+  }
+  return manifest;
+}
+
+/** Keeps the last of several readings for the same (key, date), as sequential upserts would. */
+export function latestReadings(readings: readonly StoredReading[]): StoredReading[] {
+  const byId = new Map<string, StoredReading>();
+  for (const r of readings) {
+    assertReading(r);
+    byId.delete(`${r.key}\n${r.date}`);
+    byId.set(`${r.key}\n${r.date}`, r);
+  }
+  return [...byId.values()];
+}
+
+/** Rejects readings whose key or date could not be stored safely everywhere. */
+export function assertReading(r: StoredReading): void {
+  assertReadingId(r.key, r.date);
+  if (typeof r.generation !== 'string' || r.generation === '') throw new RangeError('reading: generation is empty');
+  if (typeof r.json !== 'string') throw new TypeError(`reading ${r.key}/${r.date}: json is not a string`);
+}
+
+export function assertReadingId(key: string, date: string): void {
+  if (typeof key !== 'string' || !READING_KEY.test(key)) {
+    throw new RangeError(`reading key ${JSON.stringify(key)} is not 1-200 of A-Z a-z 0-9 . _ ^ = -`);
+  }
+  if (typeof date !== 'string' || parseIsoDay(date) === null) {
+    throw new RangeError(`reading date ${JSON.stringify(date)} is not a YYYY-MM-DD date`);
+  }
+}
