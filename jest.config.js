@@ -7,5 +7,5 @@ module.exports = {
   // The Azure Functions host provides @azure/functions-core at run time; tests use a stub
   // that records registrations (test/api/registration.test.ts).
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/test/support/stubs/functions-core.js' },
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 };

@@ -304,3 +304,11 @@ describe('methods, routes, status, openapi', () => {
     expect(r.body.components.schemas.Field.enum).toContain('breadth.pct50');
   });
 });
+
+test('the signal route serves cached text equal to the service reading', async () => {
+  const date = formatDay(iwm.dates[last - 7]);
+  for (let i = 0; i < 2; i++) {
+    const r = await call('v1/signal', { query: `asOf=${date}` });
+    expect(r.body).toEqual(JSON.parse(JSON.stringify(await rt.service.call('signal', { asOf: date }))));
+  }
+});

@@ -270,10 +270,20 @@ export class AzureStore implements BarStore {
     }
   }
 
-  /** The blob's bytes, or null when it (or the container) does not exist. */
+  /**
+   * The blob's bytes, or null when it (or the container) does not exist. Objects are
+   * immutable, so downloadToBuffer may fetch them in parallel ranges; manifest and status are
+   * replaced in place, so they come from one GET, which returns one version whole (ranges
+   * could straddle a replacement).
+   */
   private async download(name: string): Promise<Buffer | null> {
+    const blob = this.container.getBlockBlobClient(name);
     try {
-      return await this.container.getBlockBlobClient(name).downloadToBuffer();
+      if (name.startsWith('gen/')) return await blob.downloadToBuffer();
+      const response = await blob.download();
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks);
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw this.blobError(`download ${name}`, err);
