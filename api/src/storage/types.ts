@@ -54,7 +54,7 @@ export interface ObjectRef {
   /** Store-relative name, e.g. "gen/<generation>/bars/IWM.bin". */
   name: string;
   bytes: number;
-  /** CRC-32 of the object's bytes, as 8 lower-case hex digits. */
+  /** CRC-32 of the object's bytes before its 4-byte trailer (equal to the trailer), as 8 lower-case hex digits. */
   crc32: string;
 }
 
