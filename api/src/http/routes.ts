@@ -143,6 +143,21 @@ function queryArgsNone(request: HttpRequest): void {
     );
 }
 
+/** A GET route without parameters or key (health checks and API discovery). */
+function anonymousRoute(name: string, route: string, summary: string, produce: (rt: Runtime) => unknown): RouteSpec {
+  return {
+    name,
+    route,
+    allow: ['GET', 'HEAD'],
+    authLevel: 'anonymous',
+    summary,
+    handle: async (request, rt) => {
+      queryArgsNone(request);
+      return json(await produce(rt));
+    },
+  };
+}
+
 function text(body: string): HttpResponseInit {
   return { status: 200, body, headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' } };
 }
@@ -166,28 +181,15 @@ export const ROUTES: RouteSpec[] = [
   fnRoute('debrief', 'end-of-day debrief of a session or a range'),
   fnRoute('backtest', 'composite setups and failure rates, with the generic SMA-cross comparison'),
   fnRoute('calendar', 'macro events and their windows over a date range'),
-  {
-    name: 'status',
-    route: 'v1/status',
-    allow: ['GET', 'HEAD'],
-    authLevel: 'anonymous',
-    summary: 'data source, last bar date, staleness, version',
-    handle: async (request, rt) => {
-      queryArgsNone(request);
-      return json(await rt.service.statusReport());
-    },
-  },
-  {
-    name: 'openapi',
-    route: 'v1/openapi.json',
-    allow: ['GET', 'HEAD'],
-    authLevel: 'anonymous',
-    summary: 'this API described as OpenAPI 3.1, generated from the zod contracts',
-    handle: async (request, rt) => {
-      queryArgsNone(request);
-      return json(openApiDocument(rt.service.version));
-    },
-  },
+  anonymousRoute('status', 'v1/status', 'data source, last bar date, staleness, version', (rt) =>
+    rt.service.statusReport(),
+  ),
+  anonymousRoute(
+    'openapi',
+    'v1/openapi.json',
+    'this API described as OpenAPI 3.1, generated from the zod contracts',
+    (rt) => openApiDocument(rt.service.version),
+  ),
 ];
 
 /** Wraps a route for any host: method check, then the handler, every error as problem+json. */
