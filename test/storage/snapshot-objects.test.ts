@@ -92,7 +92,13 @@ describe('encodeSnapshot: objects and manifest', () => {
     expect(objects).toHaveLength(3);
   });
 
-  it.each(['iwm', '../ETC', 'A/B', 'ABCDEFGHIJKLMNOP', '', '^GSPC', 'BRK B'])(
+  it('accepts a FRED id longer than a ticker (IWM_FRED_SERIES allows 32 characters)', () => {
+    const snapshot = makeSnapshot(1);
+    snapshot.series = { BAMLC0A4CBBBEY_LONGER_ID: snapshot.series.T10Y2Y };
+    expect(encodeSnapshot(snapshot).manifest.series).toHaveProperty('BAMLC0A4CBBBEY_LONGER_ID');
+  });
+
+  it.each(['iwm', '../ETC', 'A/B', 'A'.repeat(33), '', '^GSPC', 'BRK B'])(
     'refuses %j as a symbol or series id',
     (id) => {
       const bars = makeSnapshot(1);

@@ -35,8 +35,11 @@ import {
 export const MANIFEST_NAME = 'manifest.json';
 export const STATUS_NAME = 'status.json';
 
-/** Symbols and series ids become parts of object names (file names, blob names): nothing else may. */
-export const OBJECT_ID = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+/**
+ * Symbols and series ids become parts of object names (file names, blob names): nothing
+ * else may. Tickers are at most 15 characters, FRED ids (IWM_FRED_SERIES) at most 32.
+ */
+export const OBJECT_ID = /^[A-Z0-9][A-Z0-9.^_-]{0,31}$/;
 /** sha256 hex truncated to 16 digits: 64 bits is plenty to tell a handful of live generations apart. */
 export const GENERATION = /^[0-9a-f]{16}$/;
 /**
