@@ -65,8 +65,8 @@ interface LevelsView {
   date: string;
   close: number;
   atr: number | null;
-  supports: { price: number; touches: number; lastTouched: string; distanceAtr: number }[];
-  resistances: { price: number; touches: number; lastTouched: string; distanceAtr: number }[];
+  supports: { price: number; touches: number; lastTouched: string; distanceAtr: number | null }[];
+  resistances: { price: number; touches: number; lastTouched: string; distanceAtr: number | null }[];
   allTimeHigh: { price: number; date: string };
 }
 

@@ -8,12 +8,11 @@ import { DataFileError, formatIssues } from '../data/csv-bars';
 import { DatasetError, loadDataset, type Dataset } from '../data/dataset';
 import { backtest } from '../engine/backtest';
 import { formatDay } from '../engine/dates';
-import { debriefAt } from '../engine/debrief';
+import { debriefsBetween } from '../engine/debrief';
 import { computeHistory, type History } from '../engine/engine';
 import { DEFAULT_HISTORY_FIELDS, fieldDef } from '../engine/fields';
-import { levelsAt } from '../engine/levels';
 import { ProfileError, profileHash, resolveProfile, type Profile } from '../engine/profile';
-import { historyObjects, historyTable, readingAt } from '../engine/reading';
+import { historyObjects, historyTable, levelsReport, readingAt } from '../engine/reading';
 import { SessionError, sessionIndex, sessionRange } from '../engine/sessions';
 import { formatBacktest, formatDebriefs, formatLevels, formatReading, formatTable } from './format';
 import { USAGE, UsageError, parseCli, type CliOptions } from './options';
@@ -64,26 +63,6 @@ function meta(ds: Dataset, h: History) {
 
 function lastOr(h: History, date: string | undefined, what: string): number {
   return date === undefined ? h.length - 1 : sessionIndex(h, date, what);
-}
-
-function levelsJson(h: History, t: number, count: number) {
-  const P = h.profile;
-  const lv = levelsAt(h.swings, h.high, h.close, h.atr[t], t, P.levels.swingWindow, P.levels.clusterAtr);
-  const shape = (l: { price: number; touches: number; lastTouched: number }) => ({
-    price: l.price,
-    touches: l.touches,
-    lastTouched: formatDay(h.dates[l.lastTouched]),
-    distanceAtr: (l.price - h.close[t]) / h.atr[t],
-  });
-  return {
-    date: formatDay(h.dates[t]),
-    close: h.close[t],
-    atr: Number.isNaN(h.atr[t]) ? null : h.atr[t],
-    clusterTolerance: Number.isNaN(lv.tolerance) ? null : lv.tolerance,
-    supports: lv.supports.slice(0, count).map(shape),
-    resistances: lv.resistances.slice(0, count).map(shape),
-    allTimeHigh: { price: lv.allTimeHigh.price, date: formatDay(h.dates[lv.allTimeHigh.index]) },
-  };
 }
 
 /** The API's settings (IWM_* variables) with the command line's options laid over them. */
@@ -202,7 +181,7 @@ async function execute(opts: CliOptions, io: CliIo): Promise<void> {
     }
     case 'levels': {
       const t = lastOr(h, opts.asOf, '--as-of');
-      const lv = levelsJson(h, t, opts.count ?? 5);
+      const lv = levelsReport(h, t, opts.count ?? 5);
       if (opts.json) print(lv);
       else io.out(formatLevels(lv));
       return;
@@ -212,13 +191,7 @@ async function execute(opts: CliOptions, io: CliIo): Promise<void> {
       let b: number;
       if (opts.from !== undefined || opts.to !== undefined) [a, b] = sessionRange(h, opts.from, opts.to, '--from/--to');
       else a = b = lastOr(h, opts.date, '--date');
-      if (a === 0) {
-        if (b === 0)
-          throw new SessionError('debrief: the first session of the data has no previous session', 'not-available');
-        a = 1;
-      }
-      const list = [];
-      for (let d = a; d <= b; d++) list.push(debriefAt(h, d));
+      const list = debriefsBetween(h, a, b);
       if (opts.json)
         print(opts.date !== undefined || (opts.from === undefined && opts.to === undefined) ? list[0] : list);
       else io.out(formatDebriefs(list));

@@ -38,12 +38,15 @@ export const IsoDate = z
   .refine((s) => parseIsoDay(s) !== null, { message: 'must be a date YYYY-MM-DD that exists' })
   .meta({ format: 'date', example: '2024-11-29' });
 
+/** What a ticker may look like (it also names files and stored objects, so no path characters). */
+export const TICKER_PATTERN = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+
 /** A ticker as the data files name it; upper-cased. */
 export const Symbol = z
   .string()
   .trim()
   .toUpperCase()
-  .regex(/^[A-Z0-9][A-Z0-9.^_-]{0,14}$/, 'must be a ticker (letters, digits, . ^ _ -; at most 15)')
+  .regex(TICKER_PATTERN, 'must be a ticker (letters, digits, . ^ _ -; at most 15)')
   .meta({ example: 'IWM' });
 
 /** An integer in [min, max], given as a JSON number or as decimal text (query strings). */

@@ -10,6 +10,7 @@ import { alignInputs, type DataQuality, type SymbolBars } from './align';
 import { DEFAULT_EVENTS, parseEventsCsv } from './calendar';
 import { DataFileError, parseBarsCsv, type RowIssue } from './csv-bars';
 import { generateSample } from './sample';
+import { TICKER_PATTERN } from '../contracts/params';
 
 export const DATA_SOURCES = ['sample', 'csv'] as const;
 export type DataSourceName = (typeof DATA_SOURCES)[number];
@@ -54,12 +55,10 @@ export class DatasetError extends Error {
   }
 }
 
-const SYMBOL = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
-
 /** Upper-cases and checks a ticker so it can name a file without escaping the folder. */
 export function normaliseSymbol(raw: string, what: string): string {
   const s = raw.trim().toUpperCase();
-  if (!SYMBOL.test(s))
+  if (!TICKER_PATTERN.test(s))
     throw new DatasetError(`${what}: ${JSON.stringify(raw)} is not a ticker (letters, digits, . ^ _ -)`);
   return s;
 }

@@ -58,3 +58,12 @@ export function lowerBound(days: Int32Array, day: number): number {
   }
   return lo;
 }
+
+/** Number of weekdays in the day range [from, to] (0 when empty). */
+export function weekdaysIn(from: number, to: number): number {
+  if (to < from) return 0;
+  const days = to - from + 1;
+  let count = Math.floor(days / 7) * 5;
+  for (let d = from + Math.floor(days / 7) * 7; d <= to; d++) if (isWeekday(d)) count++;
+  return count;
+}

@@ -7,6 +7,7 @@ import { formatDay } from './dates';
 import { BEARISH, BULLISH, LAYERS, NEUTRAL, UNDEF, type History, type LayerName } from './engine';
 import { levelsAt } from './levels';
 import { stateName } from './fields';
+import { SessionError } from './sessions';
 
 export type Direction = 'up' | 'down' | 'flat';
 
@@ -173,4 +174,20 @@ function lessonFor(h: History, d: number, db: Omit<Debrief, 'lesson'>): string {
   if (db.mostAccurate === 'none') return `The ${db.openingComposite} composite held (${db.direction} session)${watch}.`;
   const call = db.calls.find((c) => c.layer === db.mostAccurate);
   return `The ${db.openingComposite} composite held (${db.direction} session); ${db.mostAccurate} (${call?.call}) had the widest margin, keep respecting it${watch}.`;
+}
+
+/**
+ * Debriefs of sessions a..b (indices, inclusive). The first session has no previous
+ * close to debrief against, so a range starting there starts one later, and the first
+ * session alone is not available.
+ */
+export function debriefsBetween(h: History, a: number, b: number): Debrief[] {
+  if (a === 0) {
+    if (b === 0)
+      throw new SessionError('debrief: the first session of the data has no previous session', 'not-available');
+    a = 1;
+  }
+  const out: Debrief[] = [];
+  for (let d = a; d <= b; d++) out.push(debriefAt(h, d));
+  return out;
 }

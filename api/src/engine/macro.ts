@@ -2,7 +2,7 @@
  * Macro-calendar overlay (SIGNALS.md, "Macro overlay"): which event windows cover
  * each session, and the thresholds the overlay turns the base ones into.
  */
-import { isWeekday, isoDay, lowerBound } from './dates';
+import { isWeekday, isoDay, lowerBound, weekdaysIn } from './dates';
 import type { Profile } from './profile';
 import type { MacroEvent } from './types';
 
@@ -56,15 +56,6 @@ export function positionDay(dates: Int32Array, pos: number): number {
     if (isWeekday(day)) k--;
   }
   return day;
-}
-
-/** Number of weekdays in the day range [from, to] (0 when empty). */
-function weekdaysIn(from: number, to: number): number {
-  if (to < from) return 0;
-  const days = to - from + 1;
-  let count = Math.floor(days / 7) * 5;
-  for (let d = from + Math.floor(days / 7) * 7; d <= to; d++) if (isWeekday(d)) count++;
-  return count;
 }
 
 /** [first, last] session positions an event's window covers. */

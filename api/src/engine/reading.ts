@@ -6,6 +6,8 @@
 import { lowerBound } from './dates';
 import { BULLISH, LAYERS, UNDEF, type History, type LayerName } from './engine';
 import { FIELDS, fieldDef, num, rotationName, stateName, type FieldValue } from './fields';
+import { formatDay } from './dates';
+import { levelsAt } from './levels';
 
 export type Reading = Record<string, unknown>;
 
@@ -141,4 +143,26 @@ export function historyObjects(
 ): Record<string, FieldValue>[] {
   const table = historyTable(h, from, to, fields);
   return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i]])));
+}
+
+/** Supports and resistances as of session t (at most `count` each), shaped for JSON. */
+export function levelsReport(h: History, t: number, count: number) {
+  const P = h.profile;
+  const lv = levelsAt(h.swings, h.high, h.close, h.atr[t], t, P.levels.swingWindow, P.levels.clusterAtr);
+  const atr = num(h.atr[t]);
+  const shape = (l: { price: number; touches: number; lastTouched: number }) => ({
+    price: l.price,
+    touches: l.touches,
+    lastTouched: formatDay(h.dates[l.lastTouched]),
+    distanceAtr: atr === null ? null : (l.price - h.close[t]) / atr,
+  });
+  return {
+    date: formatDay(h.dates[t]),
+    close: h.close[t],
+    atr,
+    clusterTolerance: num(lv.tolerance),
+    supports: lv.supports.slice(0, count).map(shape),
+    resistances: lv.resistances.slice(0, count).map(shape),
+    allTimeHigh: { price: lv.allTimeHigh.price, date: formatDay(h.dates[lv.allTimeHigh.index]) },
+  };
 }

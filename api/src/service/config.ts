@@ -4,6 +4,7 @@
  * error that names the variable, never a silent fallback to the sample data.
  */
 import { z } from 'zod';
+import { TICKER_PATTERN } from '../contracts/params';
 
 export const SOURCES = ['sample', 'csv', 'stooq', 'tiingo'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -62,7 +63,7 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const TICKER = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+const TICKER = TICKER_PATTERN;
 
 function pick<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name]?.trim();

@@ -5,7 +5,7 @@
  * look like one missing session; `staleAfterSessions` (default 1) absorbs that.
  * Pure: the caller passes the clock's reading.
  */
-import { formatDay, isWeekday, parseIsoDay } from '../engine/dates';
+import { formatDay, isWeekday, parseIsoDay, weekdaysIn } from '../engine/dates';
 
 const NY = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/New_York',
@@ -35,9 +35,7 @@ export function expectedLastSession(now: Date, closeLagMinutes: number): number 
 
 /** Weekdays strictly after `from` up to and including `to` (0 when to <= from). */
 export function weekdaysBetween(from: number, to: number): number {
-  let n = 0;
-  for (let d = from + 1; d <= to; d++) if (isWeekday(d)) n++;
-  return n;
+  return weekdaysIn(from + 1, to);
 }
 
 export interface Freshness {

@@ -8,13 +8,13 @@
 import { PRESET_NAMES, profileHash, resolveProfile } from '../engine/profile';
 import { computeHistory } from '../engine/engine';
 import { formatDay } from '../engine/dates';
-import { readingAt } from '../engine/reading';
 import type { MacroEvent } from '../engine/types';
 import type { BarStore, RefreshStatus, StoredReading } from '../storage/types';
 import type { ServiceConfig } from './config';
 import { pairData } from './market-data';
 import { readingKey } from './signal-service';
 import { buildSnapshot } from './snapshot-source';
+import { baseMetaOf, readingWithContext } from './views';
 import type { Snapshot, SnapshotManifest } from '../storage/types';
 
 export interface RefreshResult {
@@ -49,44 +49,18 @@ export function precomputeReadings(
     const profile = resolveProfile(preset);
     const hash = profileHash(profile);
     const h = computeHistory(pair.input, profile);
-    const meta = {
-      source: snapshot.source,
-      sample: snapshot.source === 'sample',
-      symbol: pair.symbol,
-      benchmark: pair.benchmark,
-      profile: profile.name,
-      profileHash: hash,
-      firstDate: formatDay(h.dates[0]),
-      lastBarDate: formatDay(h.dates[h.length - 1]),
-      generation: manifest.generation,
-      breadthSource: pair.breadthSource,
-      dataQuality: pair.quality,
-      warnings: pair.warnings,
-    };
+    const meta = baseMetaOf(snapshot.source, pair, profile, hash, h, manifest.generation);
     for (let t = Math.max(0, h.length - config.precomputeSessions); t < h.length; t++) {
-      const reading = readingAt(h, t);
-      const day = h.dates[t];
-      reading.context = {
-        curve: valueAt(snapshot, 'T10Y2Y', day),
-        credit: valueAt(snapshot, 'BAMLH0A0HYM2', day),
-      };
+      const reading = readingWithContext(h, t, snapshot.series);
       out.push({
         key: readingKey(pair.symbol, pair.benchmark, hash),
-        date: formatDay(day),
+        date: formatDay(h.dates[t]),
         generation: manifest.generation,
         json: JSON.stringify({ meta, ...reading }),
       });
     }
   }
   return out;
-}
-
-function valueAt(snapshot: Snapshot, id: string, day: number) {
-  const s = snapshot.series[id];
-  if (!s) return null;
-  let i = s.dates.length - 1;
-  while (i >= 0 && s.dates[i] > day) i--;
-  return i < 0 ? null : { id, date: formatDay(s.dates[i]), value: s.values[i] };
 }
 
 export async function runRefresh(deps: RefreshDeps): Promise<RefreshResult> {

@@ -11,25 +11,24 @@
  */
 import { z } from 'zod';
 import { ARGS, type ArgsOf, type FunctionName } from '../contracts/params';
-import type { Meta } from '../contracts/responses';
 import { ProblemError, zodIssues } from '../contracts/problem';
 import { backtest } from '../engine/backtest';
-import { formatDay, lowerBound, parseIsoDay } from '../engine/dates';
-import { debriefAt } from '../engine/debrief';
+import { formatDay, parseIsoDay } from '../engine/dates';
+import { debriefsBetween } from '../engine/debrief';
 import { computeHistory, type History } from '../engine/engine';
 import { DEFAULT_HISTORY_FIELDS, fieldValue } from '../engine/fields';
-import { levelsAt } from '../engine/levels';
 import { eventWindow, positionDay } from '../engine/macro';
 import { profileHash, resolveProfile, type Profile } from '../engine/profile';
-import { historyTable, readingAt, type Reading } from '../engine/reading';
+import { historyTable, levelsReport, type Reading } from '../engine/reading';
 import { SessionError, sessionIndex, sessionRange } from '../engine/sessions';
 import type { MacroEvent } from '../engine/types';
 import type { BarStore, RefreshStatus, Snapshot, SnapshotManifest } from '../storage/types';
 import type { ServiceConfig } from './config';
 import { NETWORK_SOURCES } from './config';
-import { freshness, type Freshness } from './freshness';
+import { expectedLastSession, freshness, type Freshness } from './freshness';
 import { Lru } from './lru';
 import { pairData, type PairData } from './market-data';
+import { baseMetaOf, readingWithContext, type BaseMeta } from './views';
 import { sourceKey } from './snapshot-source';
 
 export interface ServiceOptions {
@@ -53,7 +52,10 @@ interface Loaded {
 /** The stored-readings key of a series of readings. */
 export const readingKey = (symbol: string, benchmark: string, hash: string) => `${symbol}-${benchmark}-${hash}`;
 
-export type BaseMeta = Omit<Meta, 'stale' | 'staleReason'>;
+/** Cache keys: a history is one (generation, pair, profile); a session is one index of it. */
+const historyKey = (e: { generation: string; pair: { symbol: string; benchmark: string }; hash: string }) =>
+  `${e.generation}|${e.pair.symbol}|${e.pair.benchmark}|${e.hash}`;
+const sessionKey = (e: Entry, t: number) => `${historyKey(e)}|${t}`;
 
 /** One computed history plus what every response about it repeats. */
 export interface Entry {
@@ -254,7 +256,7 @@ export class SignalService {
     const benchmark = args.benchmark ?? this.config.benchmark;
     const profile = args.profile ?? resolveProfile('iwm');
     const hash = this.hashOf(profile);
-    const key = `${manifest.generation}|${symbol}|${benchmark}|${hash}`;
+    const key = historyKey({ generation: manifest.generation, pair: { symbol, benchmark }, hash });
     let e = this.histories.get(key);
     if (!e) {
       const pairKey = `${symbol}|${benchmark}`;
@@ -285,21 +287,7 @@ export class SignalService {
 
   /** What every response about this history repeats, before the freshness check. */
   baseMeta(e: Entry): BaseMeta {
-    const h = e.history;
-    return {
-      source: this.config.source,
-      sample: this.config.source === 'sample',
-      symbol: e.pair.symbol,
-      benchmark: e.pair.benchmark,
-      profile: e.profile.name,
-      profileHash: e.hash,
-      firstDate: formatDay(h.dates[0]),
-      lastBarDate: formatDay(h.dates[h.length - 1]),
-      generation: e.generation,
-      breadthSource: e.pair.breadthSource,
-      dataQuality: e.pair.quality,
-      warnings: e.pair.warnings,
-    };
+    return baseMetaOf(this.config.source, e.pair, e.profile, e.hash, e.history, e.generation);
   }
 
   /** Adds staleness as of now (the clock and the latest refresh's outcome). */
@@ -339,24 +327,12 @@ export class SignalService {
     return { meta: await this.withFreshness(meta), ...reading };
   }
 
-  /** A context series' latest value on or before `day`. */
-  private contextAt(id: string, day: number) {
-    const s = this.loaded?.snapshot.series[id];
-    if (!s || s.dates.length === 0) return null;
-    const i = lowerBound(s.dates, day + 1) - 1;
-    return i < 0 ? null : { id, date: formatDay(s.dates[i]), value: s.values[i] };
-  }
-
-  // ---- the API functions --------------------------------------------------------------
-
   /** The reading of session t with its context; cached per generation, pair, profile and session. */
   readingOf(e: Entry, t: number): Reading {
-    const key = `${e.generation}|${e.pair.symbol}|${e.pair.benchmark}|${e.hash}|${t}`;
+    const key = sessionKey(e, t);
     let reading = this.readings.get(key);
     if (!reading) {
-      reading = readingAt(e.history, t);
-      const day = e.history.dates[t];
-      reading.context = { curve: this.contextAt('T10Y2Y', day), credit: this.contextAt('BAMLH0A0HYM2', day) };
+      reading = readingWithContext(e.history, t, this.loaded?.snapshot.series ?? {});
       this.readings.set(key, reading);
     }
     return reading;
@@ -380,7 +356,7 @@ export class SignalService {
     if (stored) return JSON.stringify(stored);
     const e = await this.entry(args);
     const t = at(e.history, args.asOf, 'asOf');
-    const key = `${e.generation}|${e.pair.symbol}|${e.pair.benchmark}|${e.hash}|${t}`;
+    const key = sessionKey(e, t);
     let body = this.readingTexts.get(key);
     if (body === undefined) {
       const text = JSON.stringify(this.readingOf(e, t));
@@ -388,7 +364,7 @@ export class SignalService {
       this.readingTexts.set(key, body);
     }
     const meta = await this.meta(e);
-    const metaKey = `${e.generation}|${e.pair.symbol}|${e.pair.benchmark}|${e.hash}|${meta.stale}|${meta.staleReason}`;
+    const metaKey = `${historyKey(e)}|${meta.staleReason}`;
     let metaText = this.metaTexts.get(metaKey);
     if (metaText === undefined) {
       metaText = JSON.stringify(meta);
@@ -418,28 +394,8 @@ export class SignalService {
 
   async levels(args: ArgsOf<'levels'>) {
     const e = await this.entry(args);
-    const h = e.history;
-    const t = at(h, args.asOf, 'asOf');
-    const P = h.profile;
-    const lv = levelsAt(h.swings, h.high, h.close, h.atr[t], t, P.levels.swingWindow, P.levels.clusterAtr);
-    const atr = Number.isNaN(h.atr[t]) ? null : h.atr[t];
-    const shape = (l: { price: number; touches: number; lastTouched: number }) => ({
-      price: l.price,
-      touches: l.touches,
-      lastTouched: formatDay(h.dates[l.lastTouched]),
-      distanceAtr: atr === null ? null : (l.price - h.close[t]) / atr,
-    });
-    const count = args.count ?? 5;
-    return {
-      meta: await this.meta(e),
-      date: formatDay(h.dates[t]),
-      close: h.close[t],
-      atr,
-      clusterTolerance: Number.isNaN(lv.tolerance) ? null : lv.tolerance,
-      supports: lv.supports.slice(0, count).map(shape),
-      resistances: lv.resistances.slice(0, count).map(shape),
-      allTimeHigh: { price: lv.allTimeHigh.price, date: formatDay(h.dates[lv.allTimeHigh.index]) },
-    };
+    const t = at(e.history, args.asOf, 'asOf');
+    return { meta: await this.meta(e), ...levelsReport(e.history, t, args.count ?? 5) };
   }
 
   async debrief(args: ArgsOf<'debrief'>) {
@@ -449,18 +405,13 @@ export class SignalService {
     let b: number;
     if (args.from !== undefined || args.to !== undefined) [a, b] = range(h, args.from, args.to);
     else a = b = at(h, args.date, 'date');
-    if (a === 0) {
-      if (b === 0)
-        throw ProblemError.of('not-available', 'the first session of the data has no previous session to debrief', [
-          {
-            field: args.date !== undefined ? 'date' : 'from',
-            message: 'is the first session (nothing to compare with)',
-          },
-        ]);
-      a = 1;
+    let debriefs;
+    try {
+      debriefs = debriefsBetween(h, a, b);
+    } catch (err) {
+      if (err instanceof SessionError) throw sessionProblem(err, args.date !== undefined ? 'date' : 'from');
+      throw err;
     }
-    const debriefs = [];
-    for (let d = a; d <= b; d++) debriefs.push(debriefAt(h, d));
     return { meta: await this.meta(e), debriefs };
   }
 
@@ -513,16 +464,12 @@ export class SignalService {
     const lastBarDate = m?.lastBarDates[this.config.symbol] ?? null;
     const lastDay = lastBarDate ? parseIsoDay(lastBarDate) : null;
     const lastError = st.lastError ?? loadError;
+    // Without data nothing is fresh: stale, with the reason the load or refresh gave.
     const f =
       lastDay !== null
         ? this.freshnessOf(lastDay, lastError)
         : {
-            ...freshness(this.clock(), 0, {
-              sample: false,
-              staleAfterSessions: 0,
-              closeLagMinutes: this.config.closeLagMinutes,
-              lastError: null,
-            }),
+            expectedLastSession: formatDay(expectedLastSession(this.clock(), this.config.closeLagMinutes)),
             stale: true,
             staleReason: lastError ?? 'no data loaded',
           };

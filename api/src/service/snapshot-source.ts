@@ -8,6 +8,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { DataFileError, parseBarsCsv, type ParsedBars, type RowIssue } from '../data/csv-bars';
 import { generateSample } from '../data/sample';
+import { TICKER_PATTERN } from '../contracts/params';
 import { HttpClient } from '../data/http-client';
 import { createBarsProvider, fetchFredSeries, fetchIwmHoldings } from '../data/providers';
 import { ProviderError } from '../data/providers/types';
@@ -124,7 +125,7 @@ export async function csvSnapshot(config: ServiceConfig, createdAt: string): Pro
   const required = new Set([config.symbol, config.benchmark]);
   for (const name of names) {
     const symbol = symbolOf(name);
-    if (!/^[A-Z0-9][A-Z0-9.^_-]{0,14}$/.test(symbol)) continue;
+    if (!TICKER_PATTERN.test(symbol)) continue;
     const path = join(dir, name);
     try {
       bars[symbol] = accept(parseBarsCsv(await readText(path, symbol), path), config.allowBadRows, skipped);
