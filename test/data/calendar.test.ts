@@ -1,17 +1,7 @@
 import { DEFAULT_EVENTS, parseEventsCsv } from '../../api/src/data/calendar';
-import { DataFileError } from '../../api/src/data/csv-bars';
 import { parseIsoDay, weekday } from '../../api/src/engine/dates';
 import { EVENT_KINDS, type MacroEvent } from '../../api/src/engine/types';
-
-function dataError(fn: () => unknown): DataFileError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DataFileError);
-    return error as DataFileError;
-  }
-  throw new Error('expected a DataFileError');
-}
+import { dataError } from '../support/data-error';
 
 describe('DEFAULT_EVENTS', () => {
   it('ships the FOMC decisions and Russell reconstitutions of 2024-2027', () => {

@@ -1,19 +1,9 @@
-import { DataFileError, formatIssues, parseBarsCsv, type RowIssue } from '../../api/src/data/csv-bars';
+import { formatIssues, parseBarsCsv, type RowIssue } from '../../api/src/data/csv-bars';
 import { parseIsoDay } from '../../api/src/engine/dates';
+import { dataError } from '../support/data-error';
 
 const HEADER = 'date,open,high,low,close,volume';
 const days = (...iso: string[]) => Array.from(iso, (d) => parseIsoDay(d) as number);
-
-/** Runs `fn`, expects a DataFileError and returns it for closer checks. */
-function dataError(fn: () => unknown): DataFileError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DataFileError);
-    return error as DataFileError;
-  }
-  throw new Error('expected a DataFileError');
-}
 
 describe('parseBarsCsv: good files', () => {
   it('reads every column into typed arrays of the exact length', () => {

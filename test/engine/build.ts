@@ -4,6 +4,9 @@
  * sums), so expectations never come from the engine's own helpers.
  */
 import type { BreadthSeries, EngineInput, MacroEvent, UniverseCloses } from '../../api/src/engine/types';
+import { rng } from '../support/rng';
+
+export { rng };
 
 const MS_PER_DAY = 86_400_000;
 /** 2024-01-01 was a Monday. */
@@ -131,18 +134,6 @@ export function universe(members: { symbol: string; start: number; closes: reado
 export const repeat = (v: number, count: number): number[] => new Array<number>(count).fill(v);
 export const steps = (from: number, step: number, count: number): number[] =>
   Array.from({ length: count }, (_, k) => from + step * (k + 1));
-
-/** mulberry32: seeded deterministic PRNG in [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random-walk close series around `start` with daily moves up to +-pct %. */
 export function randomWalk(count: number, seed: number, start = 100, pct = 1.5): number[] {

@@ -58,6 +58,7 @@ import {
   volumeAverageLookback,
 } from '../../api/src/engine/indicators';
 import { ATR, EMA, Highest, Lowest, ROC, SMA, TrueRange } from 'technicalindicators';
+import { rng as mulberry32 } from '../support/rng';
 
 // ---------------------------------------------------------------------------------
 // helpers
@@ -100,18 +101,6 @@ function firstDefined(x: ArrayLike<number>): number {
 }
 
 const nans = (length: number): number[] => new Array<number>(length).fill(NaN);
-
-/** mulberry32: small, seeded, deterministic PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Bars {
   open: Float64Array;

@@ -13,6 +13,7 @@
  */
 import { atr as atrOf } from '../../api/src/engine/indicators';
 import { SupportTracker, clusterSwings, findSwings, levelsAt, type Swing } from '../../api/src/engine/levels';
+import { rng } from '../support/rng';
 
 const f64 = (values: readonly number[]): Float64Array => Float64Array.from(values);
 
@@ -190,18 +191,6 @@ describe('levelsAt', () => {
 });
 
 describe('SupportTracker', () => {
-  /** mulberry32: a small deterministic PRNG. */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   function randomWalk(n: number, seed: number) {
     const r = rng(seed);
     const high = new Float64Array(n);

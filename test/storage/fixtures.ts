@@ -5,18 +5,9 @@
 import { isWeekday, parseIsoDay } from '../../api/src/engine/dates';
 import type { BarColumns } from '../../api/src/engine/types';
 import type { MemberCloses, Snapshot, ValueSeries } from '../../api/src/storage/types';
+import { rng } from '../support/rng';
 
-/** mulberry32: a tiny seeded PRNG, so fixtures are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** `count` weekdays from 2023-01-02 on, as day numbers. */
 export function weekdays(count: number, from = '2023-01-02'): Int32Array {

@@ -1,8 +1,8 @@
-import { DataFileError } from '../../../api/src/data/csv-bars';
 import { HttpClient } from '../../../api/src/data/http-client';
 import { fetchIwmHoldings, parseHoldingsCsv, parseLongDate } from '../../../api/src/data/providers/ishares';
 import { ProviderError } from '../../../api/src/data/providers/types';
 import { rejectionOf, useHttpFixture } from '../../support/http-fixture';
+import { dataError } from '../../support/data-error';
 
 const HEADER =
   'Ticker,Name,Sector,Asset Class,Market Value,Weight (%),Notional Value,Quantity,Price,Location,Exchange,Currency,FX Rate,Market Currency,Accrual Date';
@@ -38,16 +38,6 @@ const FILE = [
   equity('NOTME', 'AFTER THE FOOTER', 'Industrials', '99.00'),
   '"-"',
 ].join('\r\n');
-
-function dataError(fn: () => unknown): DataFileError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DataFileError);
-    return error as DataFileError;
-  }
-  throw new Error('expected a DataFileError');
-}
 
 describe('parseHoldingsCsv', () => {
   const holdings = parseHoldingsCsv(FILE, 'IWM_holdings.csv');
