@@ -1,0 +1,122 @@
+/**
+ * API responses as spilled Excel tables: a header row, then one row per item. Cells are
+ * numbers, text or booleans; a missing number is an empty text (not 0, which would be a
+ * false reading); dates are ISO text (sortable, unambiguous in every locale); lists
+ * are joined with ", ".
+ */
+import type { z } from 'zod';
+import type {
+  BacktestResult,
+  CalendarResult,
+  Debriefs,
+  HistoryTable,
+  Levels,
+  StatusResult,
+} from '../../api/src/contracts/responses';
+
+export type Cell = string | number | boolean;
+export type Table = Cell[][];
+
+export function cell(value: unknown): Cell {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'number') return Number.isFinite(value) ? value : '';
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  return JSON.stringify(value);
+}
+
+export function historyRows(h: z.infer<typeof HistoryTable>): Table {
+  return [h.columns, ...h.rows.map((row) => row.map(cell))];
+}
+
+/** Resistances above (highest first), the close, supports below (nearest first), the all-time high on top. */
+export function levelsRows(l: z.infer<typeof Levels>): Table {
+  const row = (
+    kind: string,
+    x: { price: number; touches: number; lastTouched: string; distanceAtr: number | null },
+  ) => [kind, x.price, x.touches, x.lastTouched, cell(x.distanceAtr)];
+  return [
+    ['level', 'price', 'touches', 'lastTouched', 'distanceAtr'],
+    ['all-time high', l.allTimeHigh.price, '', l.allTimeHigh.date, ''],
+    ...[...l.resistances].sort((a, b) => b.price - a.price).map((r) => row('resistance', r)),
+    ['close', l.close, '', l.date, 0],
+    ...[...l.supports].sort((a, b) => b.price - a.price).map((s) => row('support', s)),
+  ];
+}
+
+export const DEBRIEF_COLUMNS = [
+  'date',
+  'openingDate',
+  'openingComposite',
+  'move',
+  'direction',
+  'outcome',
+  'mostAccurate',
+  'warningLayer',
+  'warningDate',
+  'warningClose',
+  'lesson',
+];
+
+export function debriefRows(d: z.infer<typeof Debriefs>): Table {
+  return [
+    DEBRIEF_COLUMNS,
+    ...d.debriefs.map((e) => [
+      e.date,
+      e.openingDate,
+      cell(e.openingComposite),
+      e.move,
+      cell(e.direction),
+      cell(e.outcome),
+      e.mostAccurate,
+      cell(e.earliestWarning?.layer),
+      cell(e.earliestWarning?.date),
+      cell(e.earliestWarning?.close),
+      e.lesson,
+    ]),
+  ];
+}
+
+export function backtestRows(b: z.infer<typeof BacktestResult>): Table {
+  const stats = (name: string, s: z.infer<typeof BacktestResult>['total']) => [
+    name,
+    s.setups,
+    s.evaluated,
+    s.failures,
+    cell(s.failureRate),
+  ];
+  return [
+    ['rotation', 'setups', 'evaluated', 'failures', 'failureRate'],
+    stats('all', b.total),
+    stats('leadership', b.byRotation.leadership),
+    stats('parity', b.byRotation.parity),
+    stats('flight', b.byRotation.flight),
+    stats('undefined', b.byRotation.undefined),
+    ['flight/leadership', '', '', '', cell(b.flightOverLeadership)],
+    [`${b.from} to ${b.to}`, `horizon ${b.horizon}`, '', '', ''],
+  ];
+}
+
+export function calendarRows(c: z.infer<typeof CalendarResult>): Table {
+  return [
+    ['date', 'kind', 'label', 'windowStart', 'windowEnd'],
+    ...c.events.map((e) => [e.date, e.kind, e.label, cell(e.windowStart), cell(e.windowEnd)]),
+  ];
+}
+
+export function statusRows(s: z.infer<typeof StatusResult>): Table {
+  return [
+    ['item', 'value'],
+    ['source', s.sample ? `${s.source} (SAMPLE DATA, synthetic)` : s.source],
+    ['last bar', cell(s.lastBarDate)],
+    ['expected last session', s.expectedLastSession],
+    ['stale', s.stale],
+    ['stale reason', cell(s.staleReason)],
+    ['last refresh', cell(s.lastRefreshAt)],
+    ['last error', cell(s.lastError)],
+    ['universe members', s.universeMembers],
+    ['series', cell(s.series)],
+    ['generation', cell(s.generation)],
+    ['version', s.version],
+  ];
+}

@@ -1,0 +1,227 @@
+/**
+ * The batching client against the real local API host over HTTP on loopback (and, for
+ * whole-request failures, against small servers that misbehave on purpose).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError, BatchingClient, type ClientOptions } from '../../src/common/api-client';
+import { createLocalHost } from '../../api/src/host/local-host';
+import { formatDay } from '../../api/src/engine/dates';
+import type { Runtime } from '../../api/src/service/runtime';
+import { sampleRuntime } from '../support/runtime';
+
+let rt: Runtime;
+let server: Server;
+let base: string;
+let batchRequests = 0;
+let sessions: string[];
+
+async function listen(s: Server): Promise<string> {
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}/api/v1`;
+}
+
+beforeAll(async () => {
+  rt = await sampleRuntime();
+  server = createLocalHost({ runtime: rt, functionKeys: [], corsOrigins: [] });
+  server.on('request', (req) => {
+    if (req.url?.includes('/batch')) batchRequests++;
+  });
+  base = await listen(server);
+  const h = (await rt.service.entry({})).history;
+  sessions = Array.from(h.dates, (d) => formatDay(d));
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await rt.close();
+});
+beforeEach(() => (batchRequests = 0));
+
+const client = (options: Partial<ClientOptions> = {}) => new BatchingClient({ baseUrl: () => base, ...options });
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (err: unknown) => {
+      expect(err).toBeInstanceOf(ApiError);
+      return err as ApiError;
+    },
+  );
+}
+
+describe('batching', () => {
+  test('1,000 calls in one burst are one request, each settled with its own value', async () => {
+    const c = client();
+    const dates = sessions.slice(300, 1300);
+    const values = await Promise.all(dates.map((asOf) => c.call('field', { field: 'composite.score', asOf })));
+    expect(batchRequests).toBe(1);
+    expect(c.requestsSent).toBe(1);
+    for (const i of [0, 1, 499, 999]) {
+      const expected = await rt.service.call('field', { field: 'composite.score', asOf: dates[i] });
+      expect(values[i]).toEqual(expected);
+      expect((values[i] as { date: string }).date).toBe(dates[i]);
+    }
+  });
+
+  test('one bad call fails alone: a holiday is not-available, its neighbours resolve', async () => {
+    const c = client();
+    const [before, holiday, after] = await Promise.allSettled([
+      c.call('field', { field: 'close', asOf: '2004-12-23' }),
+      c.call('field', { field: 'close', asOf: '2004-12-25' }),
+      c.call('field', { field: 'close', asOf: '2004-12-27' }),
+    ]);
+    expect(batchRequests).toBe(1);
+    expect(before.status).toBe('fulfilled');
+    expect(after.status).toBe('fulfilled');
+    const err = (holiday as PromiseRejectedResult).reason as ApiError;
+    expect(err.kind).toBe('not-available');
+    expect(err.message).toMatch(/2004-12-25 is not a trading session/);
+  });
+
+  test('more calls than maxCalls go in several requests', async () => {
+    const c = client({ maxCalls: 100 });
+    await Promise.all(sessions.slice(0, 250).map((asOf) => c.call('field', { field: 'close', asOf })));
+    expect(batchRequests).toBe(3);
+  });
+
+  test('bad arguments are refused before any request, naming the argument', async () => {
+    const c = client();
+    const err = await rejection(c.call('field', { field: 'close', asOf: '2024-02-30' }));
+    expect(err.kind).toBe('invalid');
+    expect(err.message).toMatch(/asOf/);
+    const profile = await rejection(c.call('field', { field: 'close', profile: { trend: { fastPeriod: -3 } } }));
+    expect(profile.kind).toBe('invalid');
+    expect(profile.message).toMatch(/profile\.trend\.fastPeriod/);
+    expect(await rejection(c.call('field', { field: 'no.such' }))).toMatchObject({ kind: 'invalid' });
+    await c.flushNow();
+    expect(batchRequests).toBe(0);
+  });
+
+  test('relative sessions: -1 is the last close', async () => {
+    const c = client();
+    const v = (await c.call('field', { field: 'close', asOf: '-1' })) as { date: string };
+    expect(v.date).toBe(sessions[sessions.length - 1]);
+  });
+});
+
+describe('cache', () => {
+  test('closed sessions are never fetched twice; identical calls in flight share one entry', async () => {
+    const bodies: unknown[][] = [];
+    const c = client({
+      fetch: (url, init) => {
+        bodies.push(JSON.parse(String(init?.body)) as unknown[]);
+        return fetch(url, init);
+      },
+    });
+    const dates = sessions.slice(100, 200);
+    const twice = [...dates, ...dates];
+    await Promise.all(twice.map((asOf) => c.call('field', { field: 'trend.state', asOf })));
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toHaveLength(100);
+    await Promise.all(dates.map((asOf) => c.call('field', { field: 'trend.state', asOf })));
+    expect(bodies).toHaveLength(1);
+    // Another profile is another key.
+    await c.call('field', { field: 'trend.state', asOf: dates[0], profile: 'standard' });
+    expect(bodies).toHaveLength(2);
+  });
+
+  test('results about the latest session expire; clearCache forgets everything', async () => {
+    let now = 1_000_000;
+    const c = client({ latestTtlMs: 60_000, now: () => now });
+    await c.call('field', { field: 'close' });
+    await c.call('field', { field: 'close' });
+    expect(c.requestsSent).toBe(1);
+    now += 61_000;
+    await c.call('field', { field: 'close' });
+    expect(c.requestsSent).toBe(2);
+    await c.call('field', { field: 'close', asOf: sessions[5] });
+    c.clearCache();
+    await c.call('field', { field: 'close', asOf: sessions[5] });
+    expect(c.requestsSent).toBe(4);
+  });
+
+  test('fresh calls skip the cache', async () => {
+    const c = client();
+    await c.call('field', { field: 'close', asOf: sessions[9] });
+    await c.call('field', { field: 'close', asOf: sessions[9] }, { fresh: true });
+    expect(c.requestsSent).toBe(2);
+  });
+});
+
+describe('a request that fails as a whole rejects every call in it', () => {
+  const servers: Server[] = [];
+  async function misbehaving(handler: Parameters<typeof createServer>[1]): Promise<string> {
+    const s = createServer(handler);
+    servers.push(s);
+    return listen(s);
+  }
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise((resolve) => s.close(resolve));
+    }
+  });
+
+  async function allRejected(url: string, options: Partial<ClientOptions> = {}): Promise<ApiError[]> {
+    const c = new BatchingClient({ baseUrl: () => url, ...options });
+    const calls = sessions.slice(0, 50).map((asOf) => c.call('field', { field: 'close', asOf }));
+    const settled = await Promise.allSettled(calls);
+    expect(settled.every((s) => s.status === 'rejected')).toBe(true);
+    return settled.map((s) => (s as PromiseRejectedResult).reason as ApiError);
+  }
+
+  test('a dropped connection', async () => {
+    const url = await misbehaving((req) => req.socket.destroy());
+    const errors = await allRejected(url);
+    expect(errors[0].kind).toBe('network');
+    expect(errors[49].message).toMatch(new RegExp(`cannot reach the IWM API at ${url}`));
+  });
+
+  test('a body cut off mid-way', async () => {
+    const url = await misbehaving((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+      res.write('[{"value":', () => res.socket?.destroy());
+    });
+    const errors = await allRejected(url);
+    expect(errors[0].kind).toBe('network');
+    expect(errors[0].message).toMatch(/dropped the connection/);
+  });
+
+  test('no answer within the timeout', async () => {
+    const url = await misbehaving(() => undefined);
+    const errors = await allRejected(url, { timeoutMs: 300 });
+    expect(errors[0].kind).toBe('network');
+    expect(errors[0].message).toMatch(/no answer within 0 s|no answer within/);
+  });
+
+  test('nothing listening', async () => {
+    const s = createServer();
+    const url = await listen(s);
+    await new Promise((resolve) => s.close(resolve));
+    const errors = await allRejected(url);
+    expect(errors[0].kind).toBe('network');
+    expect(errors[0].message).toMatch(/ECONNREFUSED/);
+  });
+
+  test('a refused key names the problem', async () => {
+    const keyed = createLocalHost({ runtime: rt, functionKeys: ['right-key'], corsOrigins: [] });
+    servers.push(keyed);
+    const url = await listen(keyed);
+    const errors = await allRejected(url, { apiKey: () => 'wrong-key' });
+    expect(errors[0].kind).toBe('auth');
+    expect(errors[0].message).toMatch(/refused the request \(401\).*function key/);
+    const ok = new BatchingClient({ baseUrl: () => url, apiKey: () => 'right-key' });
+    expect(await ok.call('field', { field: 'close', asOf: sessions[3] })).toMatchObject({ date: sessions[3] });
+  });
+
+  test('an HTTP 502 without a problem document, and a reply of the wrong length', async () => {
+    const bad = await misbehaving((_req, res) => res.writeHead(502).end('<html>Bad gateway</html>'));
+    expect((await allRejected(bad))[0].message).toMatch(/answered HTTP 502/);
+    const short = await misbehaving((_req, res) => res.writeHead(200).end('[{"value":1}]'));
+    const errors = await allRejected(short);
+    expect(errors[0].kind).toBe('server');
+    expect(errors[0].message).toMatch(/unexpected reply \(expected 50 results\)/);
+  });
+});

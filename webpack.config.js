@@ -1,0 +1,78 @@
+/**
+ * Builds the Excel add-in into dist/: functions.js (the IWM custom functions), taskpane.js,
+ * taskpane.html (loads both: one shared runtime), functions.json (generated from the
+ * functions' JSDoc by CustomFunctionsMetadataPlugin, never hand-written), the icons and
+ * manifest.xml.
+ *
+ * Environment at build time:
+ * - IWM_ADDIN_URL: where the built files will be hosted (e.g. https://contoso.z13.web.core.windows.net/);
+ *   every https://localhost:3000/ in manifest.xml is rewritten to it. Default: the local dev host.
+ * - IWM_API_URL: the API root the add-in calls by default (e.g. https://<app>.azurewebsites.net/api/v1).
+ *   Default: the add-in's own origin + /api/v1 (npm start serves both on one origin).
+ */
+const path = require('node:path');
+const webpack = require('webpack');
+const HtmlWebpackPlugin = require('html-webpack-plugin');
+const CopyWebpackPlugin = require('copy-webpack-plugin');
+const CustomFunctionsMetadataPlugin = require('custom-functions-metadata-plugin');
+
+const DEV_URL = 'https://localhost:3000/';
+
+function addinUrl() {
+  const raw = process.env.IWM_ADDIN_URL;
+  if (!raw) return DEV_URL;
+  if (!/^https:\/\/[^\s]+$/.test(raw)) throw new Error(`IWM_ADDIN_URL=${raw} must be an https URL`);
+  return raw.endsWith('/') ? raw : `${raw}/`;
+}
+
+module.exports = (_env, argv) => {
+  const production = argv.mode === 'production';
+  const url = addinUrl();
+  return {
+    mode: production ? 'production' : 'development',
+    devtool: 'source-map',
+    entry: {
+      functions: './src/functions/functions.ts',
+      // dependOn: the taskpane reuses the functions bundle's modules, so the page holds ONE
+      // settings store and ONE client (src/common/shared.ts), not a copy per bundle.
+      taskpane: { import: './src/taskpane/taskpane.ts', dependOn: 'functions' },
+    },
+    output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', clean: true },
+    resolve: { extensions: ['.ts', '.js'] },
+    module: {
+      rules: [
+        {
+          test: /\.ts$/,
+          exclude: /node_modules/,
+          // Type-checking is tsc's job in `npm test`; here only transpile (isolatedModules holds).
+          use: { loader: 'ts-loader', options: { configFile: 'tsconfig.addin.json', transpileOnly: true } },
+        },
+      ],
+    },
+    performance: { hints: false },
+    plugins: [
+      new CustomFunctionsMetadataPlugin({ output: 'functions.json', input: './src/functions/functions.ts' }),
+      new webpack.DefinePlugin({ IWM_API_URL: JSON.stringify(process.env.IWM_API_URL ?? '') }),
+      new HtmlWebpackPlugin({
+        filename: 'taskpane.html',
+        template: './src/taskpane/taskpane.html',
+        // The shared runtime: the taskpane page also runs the custom functions.
+        chunks: ['functions', 'taskpane'],
+        chunksSortMode: 'manual',
+      }),
+      new CopyWebpackPlugin({
+        patterns: [
+          { from: 'assets/*.png', to: 'assets/[name][ext]' },
+          { from: 'src/taskpane/taskpane.css', to: 'taskpane.css' },
+          {
+            from: 'manifest.xml',
+            to: 'manifest.xml',
+            // URLs first, then the bare origin (AppDomains lists it without the slash).
+            transform: (content) =>
+              content.toString().split(DEV_URL).join(url).split(DEV_URL.slice(0, -1)).join(new URL(url).origin),
+          },
+        ],
+      }),
+    ],
+  };
+};
