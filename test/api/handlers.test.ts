@@ -206,6 +206,133 @@ describe('history, levels, debrief, backtest, calendar', () => {
   });
 });
 
+describe('relative sessions: -1 is the last close, -N the N-th last session', () => {
+  const body = async (route: string, query: string) => {
+    const r = await call(route, { query });
+    expect(r.status).toBe(200);
+    return r.body;
+  };
+
+  test('signal: -1 equals asOf = the last bar date, -2 the session before', async () => {
+    const lastBarDate = (await call('v1/status')).body.lastBarDate;
+    expect(lastBarDate).toBe(lastDate);
+    expect(await body('v1/signal', 'asOf=-1')).toEqual(await body('v1/signal', `asOf=${lastBarDate}`));
+    const second = await body('v1/signal', 'asOf=-2');
+    expect(second).toEqual(await body('v1/signal', `asOf=${formatDay(iwm.dates[last - 1])}`));
+    expect(second.date).toBe(formatDay(iwm.dates[last - 1]));
+    expect(second.composite.score).toBe(fieldValue(iwm, 'composite.score', last - 1));
+    expect(await rt.service.call('signal', { asOf: -3 })).toEqual(
+      await rt.service.call('signal', { asOf: formatDay(iwm.dates[last - 2]) }),
+    );
+  });
+
+  test('history from=-5 is exactly the last 5 sessions; relative ends mix with dates', async () => {
+    const r = await body('v1/history', 'from=-5&fields=date,close');
+    expect(r.rows.map((row: unknown[]) => row[0])).toEqual([4, 3, 2, 1, 0].map((k) => formatDay(iwm.dates[last - k])));
+    expect(r.rows[4]).toEqual([lastDate, iwm.close[last]]);
+    const mixed = await body('v1/history', `from=${formatDay(iwm.dates[last - 9])}&to=-3&fields=date`);
+    expect(mixed.rows).toHaveLength(8);
+    expect(mixed.rows[7][0]).toBe(formatDay(iwm.dates[last - 2]));
+    // A relative from before the history snaps to the first session.
+    expect((await body('v1/history', 'from=-100000&to=-1490&fields=date')).rows).toEqual(
+      Array.from({ length: iwm.length - 1490 + 1 }, (_, k) => [formatDay(iwm.dates[k])]),
+    );
+  });
+
+  test('levels, debrief and backtest resolve relative dates and report ISO dates', async () => {
+    const levels = await body('v1/levels', 'asOf=-3&count=2');
+    expect(levels).toEqual(await body('v1/levels', `asOf=${formatDay(iwm.dates[last - 2])}&count=2`));
+    expect(JSON.stringify(levels)).not.toContain('"-3"');
+    const one = await body('v1/debrief', 'date=-1');
+    expect(one.debriefs.map((d: { date: string }) => d.date)).toEqual([lastDate]);
+    const range = await body('v1/debrief', 'from=-3&to=-1');
+    expect(range.debriefs.map((d: { date: string }) => d.date)).toEqual(
+      [2, 1, 0].map((k) => formatDay(iwm.dates[last - k])),
+    );
+    const from = formatDay(iwm.dates[last - 400]);
+    const to = formatDay(iwm.dates[last - 50]);
+    expect(await body('v1/backtest', 'from=-401&to=-51')).toEqual(await body('v1/backtest', `from=${from}&to=${to}`));
+  });
+
+  test("calendar: a relative end is that session's date", async () => {
+    const r = await body('v1/calendar', 'from=-20&to=-1');
+    expect(r.from).toBe(formatDay(iwm.dates[last - 19]));
+    expect(r.to).toBe(lastDate);
+    const ahead = await body('v1/calendar', 'from=-1&to=2030-01-01');
+    expect(ahead.from).toBe(lastDate);
+  });
+
+  test.each([
+    ['v1/signal', 'asOf', '0'],
+    ['v1/signal', 'asOf', '3'],
+    ['v1/signal', 'asOf', '-1.5'],
+    ['v1/signal', 'asOf', '-x'],
+    ['v1/signal', 'asOf', '-0'],
+    ['v1/signal', 'asOf', '-5x'],
+    ['v1/signal', 'asOf', '-100001'],
+    ['v1/signal', 'asOf', ''],
+    ['v1/levels', 'asOf', '1'],
+    ['v1/history', 'from', '0'],
+    ['v1/history', 'to', '-1e3'],
+    ['v1/debrief', 'date', '3'],
+    ['v1/backtest', 'to', '+1'],
+    ['v1/calendar', 'to', '-1.5'],
+  ])('%s %s=%s -> 400 naming the field and the allowed forms', async (route, field, value) => {
+    const r = await call(route, { query: `${field}=${encodeURIComponent(value)}` });
+    expect(r.status).toBe(400);
+    expect(r.body.type).toMatch(/invalid-parameter$/);
+    expect(r.body.errors).toEqual([
+      { field, message: expect.stringMatching(/YYYY-MM-DD that exists, or a relative session -1 \(last close\), -2/) },
+    ]);
+  });
+
+  test.each([
+    ['v1/signal', 'asOf'],
+    ['v1/levels', 'asOf'],
+    ['v1/debrief', 'date'],
+    ['v1/history', 'to'],
+    ['v1/backtest', 'to'],
+    ['v1/calendar', 'from'],
+  ])('%s %s=-100000 (before the history) -> 404 not-available naming it', async (route, field) => {
+    const r = await call(route, { query: `${field}=-100000` });
+    expect(r.status).toBe(404);
+    expect(r.body.type).toMatch(/not-available$/);
+    expect(r.body.errors[0].field).toBe(field);
+    expect(r.body.detail).toMatch(
+      new RegExp(
+        `-100000 is before the history starts \\(the data has ${iwm.length} sessions, first ${formatDay(iwm.dates[0])}\\)`,
+      ),
+    );
+  });
+
+  test('an inverted relative range is 400', async () => {
+    const r = await call('v1/history', { query: 'from=-2&to=-5' });
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toMatch(/from -2 is after to -5/);
+  });
+
+  test('batch: asOf as a JSON number or text; bad numbers fail alone', async () => {
+    const r = await batch([
+      { fn: 'field', args: { field: 'composite.rating', asOf: -1 } },
+      { fn: 'field', args: { field: 'composite.score', asOf: '-2' } },
+      { fn: 'field', args: { field: 'composite.score', asOf: 0 } },
+      { fn: 'field', args: { field: 'composite.score', asOf: -1.5 } },
+      { fn: 'field', args: { field: 'composite.score', asOf: -100001 } },
+      { fn: 'history', args: { from: -3, fields: 'date' } },
+      { fn: 'field', args: { field: 'composite.score', asOf: -100000 } },
+    ]);
+    expect(r.status).toBe(200);
+    expect(r.body[0].value).toMatchObject({ value: fieldValue(iwm, 'composite.rating', last), date: lastDate });
+    expect(r.body[1].value).toMatchObject({
+      value: fieldValue(iwm, 'composite.score', last - 1),
+      date: formatDay(iwm.dates[last - 1]),
+    });
+    for (const k of [2, 3, 4]) expect(r.body[k].error).toMatchObject({ status: 400, errors: [{ field: 'asOf' }] });
+    expect(r.body[5].value.rows).toEqual([2, 1, 0].map((k) => [formatDay(iwm.dates[last - k])]));
+    expect(r.body[6].error).toMatchObject({ status: 404, errors: [{ field: 'asOf' }] });
+  });
+});
+
 describe('batch', () => {
   test('each call fails alone; results are in order', async () => {
     const date = formatDay(iwm.dates[last - 3]);
@@ -301,6 +428,13 @@ describe('methods, routes, status, openapi', () => {
     expect(params).toEqual(['benchmark', 'fields', 'from', 'profile', 'symbol', 'to']);
     const horizon = r.body.paths['/api/v1/backtest'].get.parameters.find((p: { name: string }) => p.name === 'horizon');
     expect(JSON.stringify(horizon.schema)).toContain('250');
+    const asOf = r.body.paths['/api/v1/signal'].get.parameters.find((p: { name: string }) => p.name === 'asOf');
+    expect(asOf.schema.anyOf).toEqual([
+      { type: 'string', format: 'date' },
+      { type: 'string', pattern: '^-\\d{1,6}$' },
+      { type: 'integer', minimum: -100000, maximum: -1 },
+    ]);
+    expect(asOf.description).toMatch(/-1 = the last close/);
     expect(r.body.components.schemas.Field.enum).toContain('breadth.pct50');
   });
 });

@@ -98,6 +98,30 @@ test('a cold instance answers the latest reading from the stored readings', asyn
   expect(live.meta.generation).toBe(generation);
 });
 
+test('a cold instance answers asOf=-1 from the stored readings; -2 waits for the history', async () => {
+  const warm = await runtime();
+  await warm.refresh();
+  const cold = await runtime();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const read = cold.store.readSnapshot.bind(cold.store);
+  jest.spyOn(cold.store, 'readSnapshot').mockImplementation(async (m) => {
+    await held;
+    return read(m);
+  });
+  const latest = (await cold.service.call('signal', { asOf: '-1' })) as { date: string };
+  expect(latest.date).toBe(prevDate());
+  let answered = false;
+  const second = cold.service.call('signal', { asOf: -2 }).then((r) => {
+    answered = true;
+    return r as { date: string };
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  expect(answered).toBe(false);
+  release();
+  expect((await second).date).toBe(formatDay(sample.primary.dates[n - 3]));
+});
+
 test('new bars in the folder become a new generation that the service serves', async () => {
   const rt = await runtime();
   const before = await rt.service.statusReport();

@@ -104,6 +104,17 @@ describe('signal', () => {
     expect(bad.err).toContain('"2024-02-30" is not a valid YYYY-MM-DD date');
   });
 
+  test('--as-of=-N and --from=-N name the N-th last session', async () => {
+    const dates = sample.primary.dates;
+    const last = JSON.parse((await run('signal', ...csvArgs(), '--as-of=-1', '--json')).out);
+    expect(last.date).toBe(formatDay(dates[dates.length - 1]));
+    const rows = JSON.parse((await run('history', ...csvArgs(), '--from=-3', '--to=-2', '--json')).out);
+    expect(rows.map((r: { date: string }) => r.date)).toEqual([3, 2].map((k) => formatDay(dates[dates.length - k])));
+    const early = await run('signal', ...csvArgs(), '--as-of=-100000');
+    expect(early.code).toBe(1);
+    expect(early.err).toContain('-100000 is before the history starts');
+  });
+
   test('the readable table says when the data is sample data', async () => {
     const r = await run('signal', '--source', 'sample', '--seed', '3');
     expect(r.code).toBe(0);

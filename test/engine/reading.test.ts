@@ -10,8 +10,9 @@ import { computeHistory, type History } from '../../api/src/engine/engine';
 import { fieldValue } from '../../api/src/engine/fields';
 import { PRESETS, resolveProfile } from '../../api/src/engine/profile';
 import { readingAt, type Reading } from '../../api/src/engine/reading';
+import { SessionError, refDay, relativeSession, sessionIndex, sessionRange } from '../../api/src/engine/sessions';
 import type { MacroEvent } from '../../api/src/engine/types';
-import { breadthSeries, buildInput, repeat, sessionIso, steps } from './build';
+import { breadthSeries, buildInput, repeat, sessionDay, sessionIso, steps } from './build';
 
 /** The field table of SIGNALS.md, "Field names". */
 const SIGNALS_FIELDS = [
@@ -406,5 +407,73 @@ describe('thresholds', () => {
     expect(at(r, 'macro.windows')).toEqual([{ date: sessionIso(T), kind: 'fomc', label: 'FOMC' }]);
     expect(at(readingAt(h, 99), 'macro.windows')).toEqual([{ date: sessionIso(100), kind: 'cpi', label: 'CPI March' }]);
     expect(at(readingAt(h, 110), 'macro.windows')).toEqual([]);
+  });
+});
+
+describe('sessions: dates and relative sessions (-1 = the last close)', () => {
+  /** The SessionError `fn` throws (fails when it throws none). */
+  function sessionError(fn: () => unknown): SessionError {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).toBeInstanceOf(SessionError);
+      return err as SessionError;
+    }
+    throw new Error('expected a SessionError');
+  }
+
+  test('relativeSession accepts -1 to -100000 only', () => {
+    expect(relativeSession('-1')).toBe(1);
+    expect(relativeSession('-05')).toBe(5);
+    expect(relativeSession('-100000')).toBe(100000);
+    for (const bad of ['-0', '0', '1', '-100001', '-1234567', '-5x', '-1.5', ' -1', '--1', '', '2024-01-02'])
+      expect(relativeSession(bad)).toBeNull();
+  });
+
+  test('sessionIndex: -N is the N-th last session; before the history is not-available', () => {
+    expect(sessionIndex(h, '-1', 'asOf')).toBe(T);
+    expect(sessionIndex(h, '-2', 'asOf')).toBe(T - 1);
+    expect(sessionIndex(h, `-${n}`, 'asOf')).toBe(0);
+    expect(sessionIndex(h, sessionIso(T - 1), 'asOf')).toBe(T - 1);
+    const e = sessionError(() => sessionIndex(h, `-${n + 1}`, 'asOf'));
+    expect(e.kind).toBe('not-available');
+    expect(e.message).toBe(
+      `asOf: -${n + 1} is before the history starts (the data has ${n} sessions, first ${sessionIso(0)})`,
+    );
+    const bad = sessionError(() => sessionIndex(h, '-0', 'asOf'));
+    expect(bad.kind).toBe('invalid');
+    expect(bad.message).toMatch(/not a valid YYYY-MM-DD date or relative session/);
+  });
+
+  test('sessionRange: relative ends, snapping a relative from inward, mixed with dates', () => {
+    expect(sessionRange(h, '-5')).toEqual([T - 4, T]);
+    expect(sessionRange(h, '-5', '-2')).toEqual([T - 4, T - 1]);
+    expect(sessionRange(h, '-3', '-3')).toEqual([T - 2, T - 2]);
+    expect(sessionRange(h, '-100000')).toEqual([0, T]);
+    expect(sessionRange(h, '-100000', '-128')).toEqual([0, 2]);
+    expect(sessionRange(h, sessionIso(T - 10), '-1')).toEqual([T - 10, T]);
+    expect(sessionRange(h, '-3', sessionIso(T))).toEqual([T - 2, T]);
+    expect(sessionRange(h, undefined, '-2')).toEqual([0, T - 1]);
+  });
+
+  test('sessionRange: from after to is invalid; a relative to before the history is not-available', () => {
+    const inverted = sessionError(() => sessionRange(h, '-2', '-5', 'from/to'));
+    expect(inverted.kind).toBe('invalid');
+    expect(inverted.message).toBe('from/to: from -2 is after to -5');
+    expect(sessionError(() => sessionRange(h, '-200', '-300')).kind).toBe('invalid');
+    expect(sessionError(() => sessionRange(h, '-1', sessionIso(T - 1))).kind).toBe('invalid');
+    const early = sessionError(() => sessionRange(h, '-500', '-300', 'from/to'));
+    expect(early).toMatchObject({ kind: 'not-available', end: 'to' });
+    expect(early.message).toBe(
+      `from/to: to -300 is before the history starts (the data has ${n} sessions, first ${sessionIso(0)})`,
+    );
+  });
+
+  test('refDay: a date is its day (in the data or not), -N the day of that session', () => {
+    expect(refDay(h, '-1', 'from')).toBe(sessionDay(T));
+    expect(refDay(h, '-3', 'from')).toBe(sessionDay(T - 2));
+    expect(refDay(h, '2030-01-02', 'to')).toBe(Date.UTC(2030, 0, 2) / 86_400_000);
+    expect(sessionError(() => refDay(h, `-${n + 1}`, 'from')).kind).toBe('not-available');
+    expect(sessionError(() => refDay(h, '2024-02-30', 'from')).kind).toBe('invalid');
   });
 });

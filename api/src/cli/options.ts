@@ -67,6 +67,7 @@ Selection:
   --as-of DATE            session for signal/levels (YYYY-MM-DD; default: last session)
   --date DATE             session for debrief (default: last session)
   --from DATE --to DATE   range for history/debrief/backtest
+                          a DATE may also be -N, the N-th last session: --as-of=-1 is the last close
   --fields a,b,...        history columns (field names as in docs; default: a summary set)
   --count N               levels per side (default 5)
   --horizon N             backtest horizon in sessions (default: profile's)

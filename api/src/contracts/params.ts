@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { parseIsoDay } from '../engine/dates';
 import { FIELD_NAMES } from '../engine/fields';
 import { PRESET_NAMES, ProfileError, canonicalJson, resolveProfile, type Profile } from '../engine/profile';
+import { DAY_REF_FORMS, MAX_RELATIVE_SESSION, relativeSession } from '../engine/sessions';
 
 /**
  * Resolved profiles by their text, so a batch of 1,000 calls with the same inline profile
@@ -40,6 +41,42 @@ export const IsoDate = z
 
 /** What a ticker may look like (it also names files and stored objects, so no path characters). */
 export const TICKER_PATTERN = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+
+/** The text of a date parameter (an ISO date, or `-N` normalised: `-05` and -5 are `"-5"`), or null. */
+export function dayRefText(value: unknown): string | null {
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value <= -1 && value >= -MAX_RELATIVE_SESSION ? String(value) : null;
+  if (typeof value !== 'string') return null;
+  const n = relativeSession(value);
+  if (n !== null) return String(-n);
+  return parseIsoDay(value) !== null ? value : null;
+}
+
+/**
+ * A date parameter (`asOf`, `date`, `from`, `to`): an ISO date that exists, or a relative
+ * session `-N`, the N-th last session in the data (`-1` = the last close), given as a
+ * JSON number or as text (query strings), from -1 to -100000. The result is always text
+ * (`"2024-11-29"`, `"-5"`); the engine's sessionIndex/sessionRange/refDay resolve it.
+ */
+export const DayRef = z
+  .unknown()
+  .transform((value, ctx): string => {
+    const text = dayRefText(value);
+    if (text === null) {
+      ctx.addIssue({ code: 'custom', message: `must be ${DAY_REF_FORMS} (down to -${MAX_RELATIVE_SESSION})` });
+      return z.NEVER;
+    }
+    return text;
+  })
+  .meta({
+    anyOf: [
+      { type: 'string', format: 'date' },
+      { type: 'string', pattern: '^-\\d{1,6}$' },
+      { type: 'integer', minimum: -MAX_RELATIVE_SESSION, maximum: -1 },
+    ],
+    description: 'a date YYYY-MM-DD, or a relative session: -1 = the last close, -2 = the session before it, ...',
+    example: '2024-11-29',
+  });
 
 /** A ticker as the data files name it; upper-cased. */
 export const Symbol = z
@@ -122,28 +159,28 @@ const common = {
   profile: ProfileParam.optional(),
 };
 
-export const SignalArgs = z.strictObject({ asOf: IsoDate.optional(), ...common });
-export const FieldArgs = z.strictObject({ field: FieldName, asOf: IsoDate.optional(), ...common });
+export const SignalArgs = z.strictObject({ asOf: DayRef.optional(), ...common });
+export const FieldArgs = z.strictObject({ field: FieldName, asOf: DayRef.optional(), ...common });
 export const HistoryArgs = z.strictObject({
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
+  from: DayRef.optional(),
+  to: DayRef.optional(),
   fields: FieldList.optional(),
   ...common,
 });
-export const LevelsArgs = z.strictObject({ asOf: IsoDate.optional(), count: intParam(1, 100).optional(), ...common });
+export const LevelsArgs = z.strictObject({ asOf: DayRef.optional(), count: intParam(1, 100).optional(), ...common });
 export const DebriefArgs = z
-  .strictObject({ date: IsoDate.optional(), from: IsoDate.optional(), to: IsoDate.optional(), ...common })
+  .strictObject({ date: DayRef.optional(), from: DayRef.optional(), to: DayRef.optional(), ...common })
   .refine((a) => a.date === undefined || (a.from === undefined && a.to === undefined), {
     message: 'give either date or from/to, not both',
     path: ['date'],
   });
 export const BacktestArgs = z.strictObject({
-  from: IsoDate.optional(),
-  to: IsoDate.optional(),
+  from: DayRef.optional(),
+  to: DayRef.optional(),
   horizon: intParam(1, 250).optional(),
   ...common,
 });
-export const CalendarArgs = z.strictObject({ from: IsoDate.optional(), to: IsoDate.optional(), ...common });
+export const CalendarArgs = z.strictObject({ from: DayRef.optional(), to: DayRef.optional(), ...common });
 export const StatusArgs = z.strictObject({});
 
 /** Every function the API offers, by the name a batch call uses. */

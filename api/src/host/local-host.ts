@@ -5,7 +5,7 @@
  * on `function`-level routes (when keys are configured), the CORS allowlist with
  * preflight, and the body-size limit before a body is read into memory.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { MAX_BODY_BYTES } from '../contracts/params';
@@ -78,7 +78,12 @@ function writeResponse(res: ServerResponse, out: HttpResponseInit, extra: Record
   res.end(body);
 }
 
-export function createLocalHost(options: LocalHostOptions): Server {
+/**
+ * The host's request handler: the route table under /api/v1 with function keys, CORS and
+ * the body limit. Attach it to an http server (createLocalHost) or an https one (the
+ * add-in host, which serves the same API same-origin next to the add-in's files).
+ */
+export function createRequestHandler(options: LocalHostOptions): RequestListener {
   const log = options.log ?? (() => {});
   const keys = options.functionKeys.map((k) => Buffer.from(k));
   const origins = new Set(options.corsOrigins);
@@ -176,11 +181,16 @@ export function createLocalHost(options: LocalHostOptions): Server {
     writeResponse(res, out, cors);
   };
 
-  return createServer((req, res) => {
+  return (req, res) => {
     handle(req, res).catch((err) => {
       log(`local host: ${(err as Error).stack ?? err}`);
       if (!res.headersSent) sendProblem(res, makeProblem('internal', 'unexpected error in the local host'));
       else res.destroy();
     });
-  });
+  };
+}
+
+/** The API over plain HTTP (http://127.0.0.1:7071/api/v1 under `npm start`). */
+export function createLocalHost(options: LocalHostOptions): Server {
+  return createServer(createRequestHandler(options));
 }

@@ -20,7 +20,7 @@ import { DEFAULT_HISTORY_FIELDS, fieldValue } from '../engine/fields';
 import { eventWindow, positionDay } from '../engine/macro';
 import { profileHash, resolveProfile, type Profile } from '../engine/profile';
 import { historyTable, levelsReport, type Reading } from '../engine/reading';
-import { SessionError, sessionIndex, sessionRange } from '../engine/sessions';
+import { SessionError, refDay, relativeSession, sessionIndex, sessionRange } from '../engine/sessions';
 import type { MacroEvent } from '../engine/types';
 import type { BarStore, RefreshStatus, Snapshot, SnapshotManifest } from '../storage/types';
 import type { ServiceConfig } from './config';
@@ -98,7 +98,17 @@ function range(h: History, from: string | undefined, to: string | undefined): [n
   try {
     return sessionRange(h, from, to, 'from/to');
   } catch (err) {
-    if (err instanceof SessionError) throw sessionProblem(err, from !== undefined ? 'from' : 'to');
+    if (err instanceof SessionError) throw sessionProblem(err, err.end ?? (from !== undefined ? 'from' : 'to'));
+    throw err;
+  }
+}
+
+/** The calendar day of a date parameter (a relative session is that session's date). */
+function dayOf(h: History, ref: string, field: string): number {
+  try {
+    return refDay(h, ref, field);
+  } catch (err) {
+    if (err instanceof SessionError) throw sessionProblem(err, field);
     throw err;
   }
 }
@@ -317,7 +327,10 @@ export class SignalService {
     if (!manifest || manifest.notes.sourceKey !== sourceKey(this.config)) return null;
     const symbol = args.symbol ?? this.config.symbol;
     const benchmark = args.benchmark ?? this.config.benchmark;
-    const date = args.asOf ?? manifest.lastBarDates[symbol];
+    // A relative asOf needs the history to resolve, except -1: the last bar, as when omitted.
+    const relative = args.asOf !== undefined ? relativeSession(args.asOf) : null;
+    if (relative !== null && relative !== 1) return null;
+    const date = args.asOf === undefined || relative === 1 ? manifest.lastBarDates[symbol] : args.asOf;
     if (!date) return null;
     const key = readingKey(symbol, benchmark, this.hashOf(args.profile ?? resolveProfile('iwm')));
     const stored = await this.store.getReading(key, date, manifest.generation);
@@ -425,8 +438,8 @@ export class SignalService {
     const e = await this.entry(args);
     const h = e.history;
     const last = h.dates[h.length - 1];
-    const fromDay = args.from !== undefined ? (parseIsoDay(args.from) as number) : last - 30;
-    const toDay = args.to !== undefined ? (parseIsoDay(args.to) as number) : last + 180;
+    const fromDay = args.from !== undefined ? dayOf(h, args.from, 'from') : last - 30;
+    const toDay = args.to !== undefined ? dayOf(h, args.to, 'to') : last + 180;
     if (fromDay > toDay)
       throw ProblemError.of('invalid-parameter', `from ${args.from} is after to ${args.to}`, [
         { field: 'from', message: 'must not be after to' },
