@@ -25,16 +25,7 @@ import type {
 import { ArgumentError, dayArg, fieldsArg, intArg, profileArg, textArg } from '../common/excel-args';
 import { client, settings } from '../common/shared';
 import { noValue, toExcelError } from './errors';
-import {
-  backtestRows,
-  calendarRows,
-  debriefRows,
-  historyRows,
-  levelsRows,
-  statusRows,
-  type Cell,
-  type Table,
-} from './tables';
+import { backtestRows, calendarRows, debriefRows, historyRows, levelsRows, statusRows } from './tables';
 
 type FieldValue = z.infer<typeof FieldValueResult>;
 
