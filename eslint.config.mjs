@@ -24,6 +24,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         fetch: 'readonly',
+        URL: 'readonly',
         Buffer: 'readonly',
       },
     },
