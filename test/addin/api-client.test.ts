@@ -3,39 +3,22 @@
  * whole-request failures, against small servers that misbehave on purpose).
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApiError, BatchingClient, type ClientOptions } from '../../src/common/api-client';
 import { createLocalHost } from '../../api/src/host/local-host';
-import { formatDay } from '../../api/src/engine/dates';
 import type { Runtime } from '../../api/src/service/runtime';
-import { sampleRuntime } from '../support/runtime';
+import { listen, startLocalApi, type LocalApi } from '../support/local-api';
 
+let api: LocalApi;
 let rt: Runtime;
-let server: Server;
 let base: string;
-let batchRequests = 0;
 let sessions: string[];
 
-async function listen(s: Server): Promise<string> {
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}/api/v1`;
-}
-
 beforeAll(async () => {
-  rt = await sampleRuntime();
-  server = createLocalHost({ runtime: rt, functionKeys: [], corsOrigins: [] });
-  server.on('request', (req) => {
-    if (req.url?.includes('/batch')) batchRequests++;
-  });
-  base = await listen(server);
-  const h = (await rt.service.entry({})).history;
-  sessions = Array.from(h.dates, (d) => formatDay(d));
+  api = await startLocalApi();
+  ({ rt, base, sessions } = api);
 });
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await rt.close();
-});
-beforeEach(() => (batchRequests = 0));
+afterAll(() => api.close());
+beforeEach(() => (api.batchRequests = 0));
 
 const client = (options: Partial<ClientOptions> = {}) => new BatchingClient({ baseUrl: () => base, ...options });
 
@@ -56,7 +39,7 @@ describe('batching', () => {
     const c = client();
     const dates = sessions.slice(300, 1300);
     const values = await Promise.all(dates.map((asOf) => c.call('field', { field: 'composite.score', asOf })));
-    expect(batchRequests).toBe(1);
+    expect(api.batchRequests).toBe(1);
     expect(c.requestsSent).toBe(1);
     for (const i of [0, 1, 499, 999]) {
       const expected = await rt.service.call('field', { field: 'composite.score', asOf: dates[i] });
@@ -72,7 +55,7 @@ describe('batching', () => {
       c.call('field', { field: 'close', asOf: '2004-12-25' }),
       c.call('field', { field: 'close', asOf: '2004-12-27' }),
     ]);
-    expect(batchRequests).toBe(1);
+    expect(api.batchRequests).toBe(1);
     expect(before.status).toBe('fulfilled');
     expect(after.status).toBe('fulfilled');
     const err = (holiday as PromiseRejectedResult).reason as ApiError;
@@ -83,7 +66,7 @@ describe('batching', () => {
   test('more calls than maxCalls go in several requests', async () => {
     const c = client({ maxCalls: 100 });
     await Promise.all(sessions.slice(0, 250).map((asOf) => c.call('field', { field: 'close', asOf })));
-    expect(batchRequests).toBe(3);
+    expect(api.batchRequests).toBe(3);
   });
 
   test('bad arguments are refused before any request, naming the argument', async () => {
@@ -96,7 +79,7 @@ describe('batching', () => {
     expect(profile.message).toMatch(/profile\.trend\.fastPeriod/);
     expect(await rejection(c.call('field', { field: 'no.such' }))).toMatchObject({ kind: 'invalid' });
     await c.flushNow();
-    expect(batchRequests).toBe(0);
+    expect(api.batchRequests).toBe(0);
   });
 
   test('relative sessions: -1 is the last close', async () => {

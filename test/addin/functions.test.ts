@@ -2,50 +2,33 @@
  * The IWM custom functions end to end: the functions' own client talks over real HTTP to
  * the local API host (sample data). CustomFunctions is Excel's runtime global, stubbed.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLocalHost } from '../../api/src/host/local-host';
-import { formatDay } from '../../api/src/engine/dates';
+import { createServer } from 'node:http';
 import type { Runtime } from '../../api/src/service/runtime';
 import { isoToSerial } from '../../src/common/excel-args';
 import { client, settings } from '../../src/common/shared';
 import * as IWM from '../../src/functions/functions';
 import { excelError, installCustomFunctions } from '../support/custom-functions';
-import { sampleRuntime } from '../support/runtime';
+import { listen, startLocalApi, type LocalApi } from '../support/local-api';
 
 installCustomFunctions();
 /** Captured before any test fakes timers: waits in real time for the real HTTP request. */
 const realSetTimeout = global.setTimeout;
 
+let api: LocalApi;
 let rt: Runtime;
-let server: Server;
 let base: string;
-let batchRequests = 0;
 let sessions: string[];
 
-async function listen(s: Server): Promise<string> {
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}/api/v1`;
-}
-
 beforeAll(async () => {
-  rt = await sampleRuntime();
-  server = createLocalHost({ runtime: rt, functionKeys: [], corsOrigins: [] });
-  server.on('request', (req) => {
-    if (req.url?.includes('/batch')) batchRequests++;
-  });
-  base = await listen(server);
-  sessions = Array.from((await rt.service.entry({})).history.dates, (d) => formatDay(d));
+  api = await startLocalApi();
+  ({ rt, base, sessions } = api);
 });
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await rt.close();
-});
+afterAll(() => api.close());
 beforeEach(() => {
   settings.reset();
   settings.update({ apiUrl: base });
   client.clearCache();
-  batchRequests = 0;
+  api.batchRequests = 0;
 });
 
 const expected = async (field: string, asOf?: string, extra: Record<string, unknown> = {}) =>
@@ -56,12 +39,12 @@ describe('IWM.COMPOSITE over a sheet of dates', () => {
     const dates = sessions.slice(400, 1400);
     const args = dates.map((d, i) => (i % 2 ? isoToSerial(d) : d));
     const values = await Promise.all(args.map((a) => IWM.composite(a)));
-    expect(batchRequests).toBe(1);
+    expect(api.batchRequests).toBe(1);
     for (const i of [0, 1, 2, 500, 777, 999]) expect(values[i]).toBe(await expected('composite.rating', dates[i]));
     expect(new Set(values).size).toBeGreaterThan(1);
     // Recalculating the same sheet: closed days come from the cache.
     await Promise.all(args.map((a) => IWM.composite(a)));
-    expect(batchRequests).toBe(1);
+    expect(api.batchRequests).toBe(1);
   });
 
   test('a dropped connection turns every call into an error value, none left pending', async () => {
@@ -131,7 +114,7 @@ describe('errors as Excel shows them', () => {
       /profile\.trend\.fastPeriod/,
     );
     expect((await excelError(IWM.levels(0))).message).toMatch(/count must be a whole number from 1 to 100/);
-    expect(batchRequests).toBe(0);
+    expect(api.batchRequests).toBe(0);
   });
 
   test('#N/A for data that does not exist: a holiday, before the history, after it', async () => {
@@ -224,16 +207,16 @@ describe('IWM.LIVE streaming', () => {
     };
     await settle(1);
     expect(results).toEqual([await expected('close', sessions[sessions.length - 1])]);
-    expect(batchRequests).toBe(1);
+    expect(api.batchRequests).toBe(1);
     await jest.advanceTimersByTimeAsync(10_000);
     await settle(2);
     expect(results).toHaveLength(2);
-    expect(batchRequests).toBe(2);
+    expect(api.batchRequests).toBe(2);
     invocation.onCanceled?.();
     expect(jest.getTimerCount()).toBe(0);
     await jest.advanceTimersByTimeAsync(60_000);
     expect(results).toHaveLength(2);
-    expect(batchRequests).toBe(2);
+    expect(api.batchRequests).toBe(2);
   });
 
   test('a bad interval is an error value at once', () => {
