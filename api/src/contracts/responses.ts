@@ -132,9 +132,21 @@ export const DebriefEntry = z.looseObject({
   date: z.string(),
   openingDate: z.string(),
   openingComposite: z.string().nullable(),
+  open: z.number(),
+  close: z.number(),
   move: z.number(),
   direction: z.enum(['up', 'down', 'flat']).nullable(),
   outcome: z.enum(['correct', 'failed']).nullable(),
+  calls: z
+    .array(
+      z.object({
+        layer: z.string(),
+        call: z.string().nullable().describe("the layer's state at the opening (previous) close"),
+        correct: z.boolean().nullable(),
+        margin: z.number().nullable(),
+      }),
+    )
+    .describe("each layer's call at the opening and whether the session proved it right"),
   mostAccurate: z.string(),
   earliestWarning: z.object({ layer: z.string(), date: z.string(), close: z.number(), state: z.string() }).nullable(),
   lesson: z.string(),
