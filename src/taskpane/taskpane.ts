@@ -1,72 +1,60 @@
 /**
- * The taskpane: where the data comes from, the API address and key, and a refresh of the
- * IWM formulas. It shares the runtime (and so the settings and the client) with the
- * custom functions: an address applied here is what the next IWM.* call uses.
+ * The taskpane: data status, the workbook's profile, and the API connection. It shares
+ * the runtime (and so the settings and the client) with the custom functions: a profile
+ * saved or an address applied here is what the next IWM.* call uses.
+ *
+ * At start (Office.onReady) the workbook's saved settings are loaded into the shared
+ * settings; in Excel the IWM formulas are then re-entered when that changed the profile,
+ * so cells calculated before the load do not keep the default profile's values.
  */
-import type { z } from 'zod';
-import type { StatusResult } from '../../api/src/contracts/responses';
-import { ApiError } from '../common/api-client';
-import { client, settings } from '../common/shared';
+import { settings } from '../common/shared';
+import { loadStoredSettings, storageFor } from '../common/workbook-settings';
+import { ConnectionPanel, applySavedConnection } from './connection';
+import { byId, errorText, say } from './dom';
+import { isExcelHost, reenterIwmFormulas } from './excel';
+import { ProfileEditor } from './profile-editor';
+import { StatusPanel } from './status-panel';
 
-type Status = z.infer<typeof StatusResult>;
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function showBanner(text: string, error = false): void {
-  const banner = $('banner');
-  banner.textContent = text;
-  banner.classList.toggle('error', error);
-  banner.hidden = !text;
+async function start(host: Office.HostType | null): Promise<void> {
+  const excel = isExcelHost(host);
+  applySavedConnection(settings);
+  const status = new StatusPanel(excel);
+  const statusLoaded = status.load();
+  const storage = storageFor(host);
+  const editor = new ProfileEditor({ settings, storage, excel });
+  const stored = await loadStoredSettings(storage, settings);
+  editor.show(settings.get().profile, stored.problem);
+  // A new address or key clears the client's cache (shared.ts); show what the new API says.
+  new ConnectionPanel(settings, () => void status.load());
+  if (excel && stored.changed) {
+    try {
+      const n = await reenterIwmFormulas();
+      if (n) say(byId('refresh-message'), `Loaded the workbook's profile; recalculated ${n} IWM formulas.`, 'success');
+    } catch (err) {
+      say(byId('refresh-message'), `Could not recalculate the IWM formulas: ${errorText(err)}`, 'error');
+    }
+  }
+  await statusLoaded;
+  document.body.dataset.ready = 'true';
 }
 
-export async function loadStatus(): Promise<Status | null> {
-  try {
-    const status = (await client.call('status', {}, { fresh: true })) as Status;
-    $('status-source').textContent = status.sample ? `${status.source} (sample data)` : status.source;
-    $('status-last').textContent = status.lastBarDate ?? 'none';
-    if (status.sample) showBanner('Sample data: synthetic numbers for trying the add-in, not market readings.');
-    else if (status.stale) showBanner(`Stale data: ${status.staleReason ?? 'the last refresh failed'}`);
-    else showBanner('');
-    return status;
-  } catch (err) {
-    const message = err instanceof ApiError ? err.message : String(err);
-    showBanner(message, true);
-    return null;
+function fail(err: unknown): void {
+  const banner = document.getElementById('banner');
+  if (banner) {
+    banner.textContent = `The taskpane could not start: ${errorText(err)}`;
+    banner.dataset.kind = 'error';
+    banner.hidden = false;
   }
 }
 
-/** Forgets cached results and recalculates the workbook (closed days come back from the cache-free API). */
-async function recalculate(): Promise<void> {
-  client.clearCache();
-  if (typeof Excel !== 'undefined' && Office.context?.host === Office.HostType.Excel) {
-    await Excel.run(async (context) => {
-      context.workbook.application.calculate(Excel.CalculationType.full);
-      await context.sync();
-    });
-  }
-  await loadStatus();
+// Outside Office (a plain browser) Office.onReady still resolves, with host null. Without
+// office.js at all (its CDN unreachable) start as a plain page.
+if (typeof Office !== 'undefined' && typeof Office.onReady === 'function') {
+  Office.onReady()
+    .then((info) => start(info.host))
+    .catch(fail);
+} else if (typeof document !== 'undefined') {
+  const go = () => void start(null).catch(fail);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go);
+  else go();
 }
-
-function applyApi(): void {
-  const url = $<HTMLInputElement>('api-url').value.trim();
-  const message = $('api-message');
-  if (!/^https?:\/\/[^\s]+$/.test(url)) {
-    message.textContent = 'API address must be an http(s) URL, e.g. https://localhost:3000/api/v1';
-    return;
-  }
-  message.textContent = '';
-  settings.update({ apiUrl: url.replace(/\/+$/, ''), apiKey: $<HTMLInputElement>('api-key').value.trim() });
-  void loadStatus();
-}
-
-function start(): void {
-  $<HTMLInputElement>('api-url').value = settings.get().apiUrl;
-  $<HTMLInputElement>('api-key').value = settings.get().apiKey;
-  $('recalc').addEventListener('click', () => void recalculate());
-  $('api-save').addEventListener('click', applyApi);
-  void loadStatus().finally(() => $('app').setAttribute('aria-busy', 'false'));
-}
-
-// Outside Office (a plain browser) Office.onReady still resolves, with host null.
-if (typeof Office !== 'undefined') void Office.onReady(() => start());
-else if (typeof document !== 'undefined') document.addEventListener('DOMContentLoaded', start);

@@ -1,0 +1,94 @@
+/**
+ * The Data section: where the numbers come from (GET status, never from the cache), a
+ * banner when they are sample or stale data or the API cannot be reached, and the
+ * "Refresh IWM formulas" button.
+ */
+import type { z } from 'zod';
+import type { StatusResult } from '../../api/src/contracts/responses';
+import { client } from '../common/shared';
+import { byId, errorText, say } from './dom';
+import { reenterIwmFormulas } from './excel';
+
+export type Status = z.infer<typeof StatusResult>;
+
+export class StatusPanel {
+  private pending = 0;
+  private refreshing = false;
+
+  constructor(private readonly excel: boolean) {
+    byId('refresh').addEventListener('click', () => void this.refresh());
+  }
+
+  private busy(delta: number): void {
+    this.pending += delta;
+    const busy = this.pending > 0;
+    byId('status-section').setAttribute('aria-busy', String(busy));
+    byId('status-progress').hidden = !busy;
+  }
+
+  private banner(text: string, kind: 'warning' | 'error' = 'warning'): void {
+    const banner = byId('banner');
+    if (banner.textContent !== text) banner.textContent = text;
+    banner.dataset.kind = kind;
+    banner.hidden = !text;
+  }
+
+  /** Asks the API for its status and shows it; null when the API could not answer (the banner says why). */
+  async load(): Promise<Status | null> {
+    this.busy(+1);
+    try {
+      const status = (await client.call('status', {}, { fresh: true })) as Status;
+      byId('status-source').textContent = !status.sample
+        ? status.source
+        : status.source === 'sample'
+          ? 'sample (synthetic data)'
+          : `${status.source} (sample data)`;
+      byId('status-last').textContent = status.lastBarDate ?? 'none';
+      byId('status-expected').textContent = status.expectedLastSession;
+      byId('status-refreshed').textContent = status.lastRefreshAt ?? 'never';
+      if (status.sample)
+        this.banner('Sample data: synthetic numbers for trying the add-in, not market readings.', 'warning');
+      else if (status.stale)
+        this.banner(`Stale data: ${status.staleReason ?? 'the last refresh failed'}. Readings end at the last bar.`);
+      else this.banner('');
+      return status;
+    } catch (err) {
+      for (const id of ['status-source', 'status-last', 'status-expected', 'status-refreshed'])
+        byId(id).textContent = 'unknown';
+      this.banner(`No answer from the API: ${errorText(err)}`, 'error');
+      return null;
+    } finally {
+      this.busy(-1);
+    }
+  }
+
+  /** Forgets cached results, reloads the status and (in Excel) re-enters every IWM formula. */
+  async refresh(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    const button = byId('refresh');
+    const message = byId('refresh-message');
+    button.setAttribute('aria-disabled', 'true');
+    say(message, 'Refreshing…');
+    try {
+      client.clearCache();
+      await this.load();
+      if (this.excel) {
+        this.busy(+1);
+        try {
+          const n = await reenterIwmFormulas();
+          say(message, `Recalculated ${n} IWM formula${n === 1 ? '' : 's'}.`, 'success');
+        } finally {
+          this.busy(-1);
+        }
+      } else {
+        say(message, 'Cache cleared. Not running in Excel, so there are no formulas to recalculate.', 'success');
+      }
+    } catch (err) {
+      say(message, `Refresh failed: ${errorText(err)}`, 'error');
+    } finally {
+      this.refreshing = false;
+      button.removeAttribute('aria-disabled');
+    }
+  }
+}
