@@ -64,6 +64,7 @@ module.exports = (_env, argv) => {
         patterns: [
           { from: 'assets/*.png', to: 'assets/[name][ext]' },
           { from: 'src/taskpane/taskpane.css', to: 'taskpane.css' },
+          { from: 'src/taskpane/panels/*.css', to: 'panels/[name][ext]' },
           {
             from: 'manifest.xml',
             to: 'manifest.xml',

@@ -7,12 +7,16 @@
  * settings; in Excel the IWM formulas are then re-entered when that changed the profile,
  * so cells calculated before the load do not keep the default profile's values.
  */
-import { settings } from '../common/shared';
+import { client, settings } from '../common/shared';
 import { loadStoredSettings, storageFor } from '../common/workbook-settings';
 import { ConnectionPanel, applySavedConnection } from './connection';
 import { byId, errorText, say } from './dom';
 import { isExcelHost, reenterIwmFormulas } from './excel';
 import { ProfileEditor } from './profile-editor';
+import { mountCalendarPanel } from './panels/calendar';
+import { mountChartsPanel } from './panels/charts';
+import type { PanelContext } from './panels/context';
+import { mountWorkbookPanel } from './panels/workbook';
 import { StatusPanel } from './status-panel';
 
 async function start(host: Office.HostType | null): Promise<void> {
@@ -26,6 +30,10 @@ async function start(host: Office.HostType | null): Promise<void> {
   editor.show(settings.get().profile, stored.problem);
   // A new address or key clears the client's cache (shared.ts); show what the new API says.
   new ConnectionPanel(settings, () => void status.load());
+  const panel: PanelContext = { settings, client, excel };
+  mountCalendarPanel(byId('calendar-section'), panel);
+  mountChartsPanel(byId('charts-section'), panel);
+  mountWorkbookPanel(byId('workbook-section'), panel);
   if (excel && stored.changed) {
     try {
       const n = await reenterIwmFormulas();
