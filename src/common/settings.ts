@@ -37,6 +37,7 @@ export function defaultSettings(): AddinSettings {
 
 export class SettingsStore {
   private value: AddinSettings = defaultSettings();
+  private loading: { done: Promise<void>; release: () => void } | null = null;
   private readonly listeners = new Set<(s: AddinSettings, changed: (keyof AddinSettings)[]) => void>();
 
   get(): AddinSettings {
@@ -54,6 +55,31 @@ export class SettingsStore {
 
   reset(): void {
     this.value = defaultSettings();
+  }
+
+  /**
+   * The page is about to load the workbook's saved settings: until endLoad, calls wait
+   * (ready()), so a cell calculated while the workbook opens does not use the default
+   * profile and keep a wrong value.
+   */
+  beginLoad(): void {
+    if (this.loading) return;
+    let release = () => {};
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.loading = { done, release };
+  }
+
+  endLoad(): void {
+    this.loading?.release();
+    this.loading = null;
+  }
+
+  /** Resolves once the saved settings are loaded, or after `maxWaitMs` (a load that hangs must not hang cells). */
+  ready(maxWaitMs = 5000): Promise<void> {
+    if (!this.loading) return Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    return Promise.race([this.loading.done, timeout]).finally(() => clearTimeout(timer));
   }
 
   onChange(listener: (s: AddinSettings, changed: (keyof AddinSettings)[]) => void): () => void {

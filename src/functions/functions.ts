@@ -39,6 +39,8 @@ function common(symbol: unknown, profile: unknown): Record<string, unknown> {
 }
 
 async function run<T>(fn: FunctionName, args: () => Record<string, unknown>, fresh = false): Promise<T> {
+  // Arguments read the workbook's profile: wait until the taskpane code has loaded it.
+  await settings.ready();
   try {
     return (await client.call(fn, args(), { fresh })) as T;
   } catch (err) {
@@ -328,6 +330,7 @@ export function live(
   }
   const tick = async () => {
     try {
+      await settings.ready();
       const result = (await client.call(
         'field',
         { field: name, ...common(undefined, undefined) },

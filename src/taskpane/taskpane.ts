@@ -26,7 +26,12 @@ async function start(host: Office.HostType | null): Promise<void> {
   const statusLoaded = status.load();
   const storage = storageFor(host);
   const editor = new ProfileEditor({ settings, storage, excel });
-  const stored = await loadStoredSettings(storage, settings);
+  let stored: Awaited<ReturnType<typeof loadStoredSettings>>;
+  try {
+    stored = await loadStoredSettings(storage, settings);
+  } finally {
+    settings.endLoad();
+  }
   editor.show(settings.get().profile, stored.problem);
   // A new address or key clears the client's cache (shared.ts); show what the new API says.
   new ConnectionPanel(settings, () => void status.load());
@@ -47,6 +52,7 @@ async function start(host: Office.HostType | null): Promise<void> {
 }
 
 function fail(err: unknown): void {
+  settings.endLoad();
   const banner = document.getElementById('banner');
   if (banner) {
     banner.textContent = `The taskpane could not start: ${errorText(err)}`;
@@ -54,6 +60,9 @@ function fail(err: unknown): void {
     banner.hidden = false;
   }
 }
+
+// Cells that calculate while the workbook opens wait for its saved profile (settings.ready()).
+settings.beginLoad();
 
 // Outside Office (a plain browser) Office.onReady still resolves, with host null. Without
 // office.js at all (its CDN unreachable) start as a plain page.

@@ -101,6 +101,31 @@ describe('single values', () => {
   });
 });
 
+describe('while the workbook opens', () => {
+  test("calls wait for the workbook's saved profile, then use it", async () => {
+    const d = sessions[1100];
+    settings.beginLoad();
+    const pending = IWM.signal('momentum.threshold', d);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(api.batchRequests).toBe(0);
+    settings.update({ profile: 'standard' });
+    settings.endLoad();
+    expect(await pending).toBe(await expected('momentum.threshold', d, { profile: 'standard' }));
+    expect(await pending).not.toBe(await expected('momentum.threshold', d));
+  });
+
+  test('a load that never ends does not hang cells', async () => {
+    settings.beginLoad();
+    try {
+      const started = Date.now();
+      await settings.ready(100);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    } finally {
+      settings.endLoad();
+    }
+  });
+});
+
 describe('errors as Excel shows them', () => {
   test('#VALUE! names the bad argument, without a request', async () => {
     expect(await excelError(IWM.composite('2024-13-01'))).toMatchObject({
