@@ -5,8 +5,10 @@
  * taskpane reads it from the schema itself (profile-form.ts), so it cannot drift.
  *
  * test/addin/profile-form.test.ts checks that every leaf of the schema has an entry here
- * and that no entry names a parameter the schema no longer has.
+ * and that no entry names a parameter the schema no longer has. A list's item fields are
+ * keyed `<list>[].<field>` (`macro.customEvents[].date`).
  */
+import type { EventKind } from '../../api/src/engine/types';
 
 export interface FieldInfo {
   /** Short label shown next to the control (unique across the profile). */
@@ -35,6 +37,15 @@ export const PROFILE_GROUPS: readonly { id: string; title: string; summary: stri
   { id: 'debrief', title: 'Debrief', summary: 'End-of-day review of the opening reading' },
   { id: 'backtest', title: 'Backtest', summary: 'Historical setups and the generic comparison' },
 ];
+
+/** How the taskpane names each event kind (EVENT_KINDS). */
+export const EVENT_KIND_NAMES: Readonly<Record<EventKind, string>> = {
+  fomc: 'FOMC decision',
+  'russell-recon': 'Russell reconstitution',
+  cpi: 'CPI release',
+  'earnings-season': 'Earnings season',
+  custom: 'Custom',
+};
 
 const S = 'sessions';
 const ATR = 'ATR multiples';
@@ -257,6 +268,33 @@ export const PROFILE_FIELDS: Readonly<Record<string, FieldInfo>> = {
     label: 'Relax sessions',
     meaning: 'Sessions after a window in which the relax factor applies.',
     unit: S,
+  },
+  'macro.customEvents': {
+    label: 'Custom events',
+    meaning:
+      'Your own calendar events, kept in the profile so the workbook (or a template) carries them; the API adds them to its calendar. Add, edit and remove them in the Macro calendar section.',
+    unit: 'events',
+  },
+  'macro.customEvents[].date': {
+    label: 'Event date',
+    meaning: 'The day of the event; a weekend or holiday counts from the next session.',
+    unit: 'date YYYY-MM-DD',
+  },
+  'macro.customEvents[].kind': {
+    label: 'Event kind',
+    meaning:
+      "Which window applies: the profile's window for the kind (sessions before and after the date, in the Macro overlay group), or date to end for an earnings season.",
+    unit: 'kind',
+  },
+  'macro.customEvents[].label': {
+    label: 'Event label',
+    meaning: 'Shown in macro.active, in the reading and in the calendar.',
+    unit: 'text',
+  },
+  'macro.customEvents[].end': {
+    label: 'Event end',
+    meaning: 'Earnings seasons only: the last day of the season (on or after the date).',
+    unit: 'date YYYY-MM-DD',
   },
 
   'levels.swingWindow': {

@@ -11,6 +11,10 @@
  * gives for a value that is not a number ("must be an integer between 1 and 250"); if the
  * schema ever declares `.min()/.max()`, those are used instead. The unit test probes every
  * derived range against the schema at and just beyond both ends.
+ *
+ * Lists (`macro.customEvents`) have no control in the editor: the form carries them
+ * (CarriedValues) so a Save keeps them, and the calendar panel edits them, checking each
+ * item with the list's own item schema.
  */
 import { z } from 'zod';
 import {
@@ -28,6 +32,39 @@ import { PROFILE_FIELDS, type FieldInfo } from './profile-fields';
 
 export type LeafKind = 'integer' | 'number' | 'boolean' | 'text';
 
+/** A value of one list item: a date `YYYY-MM-DD`, one of `options`, or text. */
+export type ItemFieldKind = 'date' | 'choice' | 'text';
+
+export interface ListItemField {
+  key: string;
+  /** `macro.customEvents[].date`: the key of PROFILE_FIELDS. */
+  path: string;
+  kind: ItemFieldKind;
+  optional: boolean;
+  /** Choices: the allowed values, in schema order. */
+  options?: string[];
+  /** Text: the allowed length. */
+  min?: number;
+  max?: number;
+  info: FieldInfo;
+}
+
+/**
+ * A list in the profile (`macro.customEvents`): the editor has no control for it (the
+ * calendar panel edits it), but carries it so that a Save keeps it.
+ */
+export interface ProfileList {
+  path: string;
+  keys: string[];
+  group: string;
+  /** Most items the schema accepts. */
+  max: number;
+  /** The schema of one item, to check an item on its own with the API's rules. */
+  item: z.ZodType;
+  fields: ListItemField[];
+  info: FieldInfo;
+}
+
 export interface ProfileLeaf {
   /** Dotted path, the key of PROFILE_FIELDS and of validation messages (`macro.windows.fomc.before`). */
   path: string;
@@ -43,6 +80,9 @@ export interface ProfileLeaf {
 
 /** Raw control values by leaf path: text as typed, or a checkbox's state. */
 export type FormValues = Record<string, string | boolean>;
+
+/** The values of the profile's lists by path (`macro.customEvents`): carried, not typed. */
+export type CarriedValues = Record<string, unknown>;
 
 export type FormCheck =
   { ok: true; profile: Profile } | { ok: false; errors: Record<string, string>; general: string[] };
@@ -60,12 +100,58 @@ function numberLeaf(schema: z.ZodNumber, path: string): Pick<ProfileLeaf, 'kind'
   return { kind: /integer/.test(message) ? 'integer' : 'number', min: Number(match[1]), max: Number(match[2]) };
 }
 
-function walk(schema: z.ZodType, keys: string[], out: ProfileLeaf[]): void {
+const AT_MOST = /at most (\d+)/;
+
+function infoOf(path: string): FieldInfo {
+  return PROFILE_FIELDS[path] ?? { label: path, meaning: '', unit: '' };
+}
+
+/** Most items a list schema accepts: what it says about a list far too long (as numberLeaf reads ranges). */
+function listMax(schema: z.ZodArray, path: string): number {
+  const result = schema.safeParse(new Array(100_000).fill(null));
+  const issue = result.success ? undefined : result.error.issues.find((i) => i.code === 'too_big' && !i.path.length);
+  const max = issue && 'maximum' in issue ? Number(issue.maximum) : Number(AT_MOST.exec(issue?.message ?? '')?.[1]);
+  if (!Number.isInteger(max)) throw new Error(`profile list ${path}: the schema does not name its largest size`);
+  return max;
+}
+
+function itemField(schema: z.ZodType, key: string, listPath: string): ListItemField {
+  const path = `${listPath}[].${key}`;
+  const optional = schema instanceof z.ZodOptional;
+  const inner = (optional ? (schema as z.ZodOptional).unwrap() : schema) as z.ZodType;
+  const info = infoOf(path);
+  if (inner instanceof z.ZodEnum)
+    return { key, path, kind: 'choice', optional, options: inner.options.map(String), info };
+  if (inner instanceof z.ZodString) {
+    if (z.globalRegistry.get(inner)?.format === 'date') return { key, path, kind: 'date', optional, info };
+    return { key, path, kind: 'text', optional, min: inner.minLength ?? 0, max: inner.maxLength ?? undefined, info };
+  }
+  throw new Error(`profile list ${listPath}: no control for a ${inner.def.type} (${key})`);
+}
+
+function listOf(schema: z.ZodArray, keys: string[]): ProfileList {
+  const path = keys.join('.');
+  const item = schema.element as z.ZodType;
+  if (!(item instanceof z.ZodObject)) throw new Error(`profile list ${path}: items must be objects`);
+  return {
+    path,
+    keys,
+    group: keys.length > 1 ? keys[0] : 'general',
+    max: listMax(schema, path),
+    item,
+    fields: Object.entries(item.shape).map(([key, child]) => itemField(child as z.ZodType, key, path)),
+    info: infoOf(path),
+  };
+}
+
+function walk(schema: z.ZodType, keys: string[], out: ProfileLeaf[], lists: ProfileList[]): void {
   const path = keys.join('.');
   const base = { path, keys, group: keys.length > 1 ? keys[0] : 'general' };
-  const info = PROFILE_FIELDS[path] ?? { label: path, meaning: '', unit: '' };
+  const info = infoOf(path);
   if (schema instanceof z.ZodObject) {
-    for (const [key, child] of Object.entries(schema.shape)) walk(child as z.ZodType, [...keys, key], out);
+    for (const [key, child] of Object.entries(schema.shape)) walk(child as z.ZodType, [...keys, key], out, lists);
+  } else if (schema instanceof z.ZodArray) {
+    lists.push(listOf(schema, keys));
   } else if (schema instanceof z.ZodNumber) {
     out.push({ ...base, ...numberLeaf(schema, path), info });
   } else if (schema instanceof z.ZodBoolean) {
@@ -77,16 +163,33 @@ function walk(schema: z.ZodType, keys: string[], out: ProfileLeaf[]): void {
   }
 }
 
-let leaves: ProfileLeaf[] | null = null;
+let walked: { leaves: ProfileLeaf[]; lists: ProfileList[] } | null = null;
 
-/** Every leaf of ProfileSchema, in schema order. */
-export function profileLeaves(): ProfileLeaf[] {
-  if (!leaves) {
-    const out: ProfileLeaf[] = [];
-    walk(ProfileSchema, [], out);
-    leaves = out;
+function schemaParts(): { leaves: ProfileLeaf[]; lists: ProfileList[] } {
+  if (!walked) {
+    const leaves: ProfileLeaf[] = [];
+    const lists: ProfileList[] = [];
+    walk(ProfileSchema, [], leaves, lists);
+    walked = { leaves, lists };
   }
-  return leaves;
+  return walked;
+}
+
+/** Every single-valued leaf of ProfileSchema (one control each), in schema order. */
+export function profileLeaves(): ProfileLeaf[] {
+  return schemaParts().leaves;
+}
+
+/** The lists of ProfileSchema (`macro.customEvents`), which the form carries without controls. */
+export function profileLists(): ProfileList[] {
+  return schemaParts().lists;
+}
+
+/** The list at `path`; throws when the schema has none there. */
+export function profileList(path: string): ProfileList {
+  const list = profileLists().find((l) => l.path === path);
+  if (!list) throw new Error(`the profile has no list ${path}`);
+  return list;
 }
 
 /** "2 to 500, whole number", "0 to 10", "1 to 64 characters". */
@@ -131,8 +234,15 @@ export function numberFromText(text: string): number | string | undefined {
   return NUMBER_TEXT.test(t) ? Number(t) : t;
 }
 
-/** The object the controls describe, before validation. */
-export function candidateFrom(values: FormValues): Record<string, unknown> {
+/** A profile's lists by path, for the form to carry. */
+export function carriedValues(profile: Profile): CarriedValues {
+  const out: CarriedValues = {};
+  for (const list of profileLists()) out[list.path] = structuredClone(getPath(profile, list.keys));
+  return out;
+}
+
+/** The object the controls (and the carried lists; an absent list is empty) describe, before validation. */
+export function candidateFrom(values: FormValues, carried: CarriedValues = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const leaf of profileLeaves()) {
     const raw = values[leaf.path];
@@ -141,17 +251,19 @@ export function candidateFrom(values: FormValues): Record<string, unknown> {
     else if (leaf.kind === 'text') v = typeof raw === 'string' ? raw.trim() : raw;
     setPath(out, leaf.keys, v);
   }
+  for (const list of profileLists()) setPath(out, list.keys, carried[list.path] ?? []);
   return out;
 }
 
 /**
  * Checks the controls with ProfileSchema (the API's own validation). A problem about one
  * value is keyed by its path; one about a group (`composite.weights`: "at least one weight
- * must be positive") is shown on each value of the group; anything else is general.
+ * must be positive") is shown on each value of the group; anything else (a carried list's
+ * item, `macro.customEvents[2].date`) is general.
  */
-export function checkForm(values: FormValues): FormCheck {
+export function checkForm(values: FormValues, carried: CarriedValues = {}): FormCheck {
   try {
-    return { ok: true, profile: validateProfile(candidateFrom(values)) };
+    return { ok: true, profile: validateProfile(candidateFrom(values, carried)) };
   } catch (err) {
     if (!(err instanceof ProfileError)) throw err;
     const errors: Record<string, string> = {};
@@ -188,6 +300,14 @@ export function toSetting(profile: Profile, preset: PresetName): string | Record
     const v = getPath(profile, leaf.keys);
     if (v !== getPath(base, leaf.keys)) {
       setPath(overrides, leaf.keys, v);
+      changed++;
+    }
+  }
+  // A list is stored whole when it differs (a profile's lists replace the preset's).
+  for (const list of profileLists()) {
+    const v = getPath(profile, list.keys);
+    if (canonicalJson(v) !== canonicalJson(getPath(base, list.keys))) {
+      setPath(overrides, list.keys, structuredClone(v));
       changed++;
     }
   }

@@ -6,10 +6,15 @@
  *
  * Save applies the profile to the shared settings (so every IWM.* formula without its own
  * profile uses it), stores it with the workbook, and in Excel re-enters the IWM formulas.
+ *
+ * The profile's lists (`macro.customEvents`) have no control here: the form carries them
+ * so Save keeps them, and the Macro calendar panel edits them through saveProfileChange,
+ * the same save path, so the workbook holds one profile and the editor shows it.
  */
-import { PRESETS, type PresetName, type Profile } from '../../api/src/engine/profile';
+import { PRESETS, validateProfile, type PresetName, type Profile } from '../../api/src/engine/profile';
 import { PROFILE_GROUPS } from '../common/profile-fields';
 import {
+  carriedValues,
   checkForm,
   exportJson,
   formValues,
@@ -17,9 +22,11 @@ import {
   isPresetName,
   parseProfileJson,
   profileLeaves,
+  profileLists,
   rangeText,
   sameProfile,
   toSetting,
+  type CarriedValues,
   type FormCheck,
   type FormValues,
   type ProfileLeaf,
@@ -42,6 +49,23 @@ function controlId(path: string): string {
   return `f-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
 }
 
+/** The editor on this page, for saveProfileChange. */
+let current: ProfileEditor | null = null;
+const register = (editor: ProfileEditor) => (current = editor);
+
+/**
+ * Applies `change` to the workbook's saved profile and saves the result the way Save does
+ * (shared settings, the workbook, and in Excel the IWM formulas), for panels that edit a
+ * part of the profile (the macro calendar's overlay switch and custom events). `change`
+ * gets a copy of the saved profile and returns the new one. Values typed in the editor but
+ * not saved stay as they are. Resolves to what was done ("Saved in this workbook. ...");
+ * rejects with a ProfileError when the new profile is invalid (nothing is saved then).
+ */
+export function saveProfileChange(change: (profile: Profile) => unknown): Promise<string> {
+  if (!current) return Promise.reject(new Error('the profile editor is not ready'));
+  return current.saveChange(change);
+}
+
 export interface ProfileEditorOptions {
   settings: SettingsStore;
   storage: SettingsStorage;
@@ -54,8 +78,13 @@ export class ProfileEditor {
   private saved: Profile = PRESETS.iwm;
   private last: FormCheck = { ok: true, profile: PRESETS.iwm };
   private saving = false;
+  /** The profile's lists, carried from the shown profile into the next Save. */
+  private carried: CarriedValues = carriedValues(PRESETS.iwm);
+  /** Saves one after the other (Save and saveProfileChange share the workbook). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ProfileEditorOptions) {
+    register(this);
     this.render();
     byId('profile-where').textContent =
       `The parameters every IWM formula uses unless it names its own profile. Saved in ${options.storage.where}.`;
@@ -86,7 +115,17 @@ export class ProfileEditor {
     for (const group of PROFILE_GROUPS) {
       const leaves = profileLeaves().filter((l) => l.group === group.id && !TOP_LEVEL.has(l.path));
       if (!leaves.length) continue;
-      const body = h('div', { class: 'group-body' }, ...leaves.map((leaf) => this.field(leaf)));
+      const lists = profileLists()
+        .filter((l) => l.group === group.id)
+        .map((list) =>
+          h(
+            'p',
+            { class: 'hint list-summary' },
+            h('span', { class: 'list-count', id: `list-${controlId(list.path)}` }),
+            ` ${list.info.meaning}`,
+          ),
+        );
+      const body = h('div', { class: 'group-body' }, ...leaves.map((leaf) => this.field(leaf)), ...lists);
       const details = h(
         'details',
         { class: 'group', id: `group-${group.id}`, 'data-group': group.id },
@@ -150,8 +189,19 @@ export class ProfileEditor {
     return values;
   }
 
+  /** "Custom events: 2." beside each list the form carries. */
+  private showCarried(): void {
+    for (const list of profileLists()) {
+      const el = document.getElementById(`list-${controlId(list.path)}`);
+      const value = this.carried[list.path];
+      if (el) el.textContent = `${list.info.label}: ${Array.isArray(value) ? value.length : 0}.`;
+    }
+  }
+
   private fill(profile: Profile, preset: PresetName): void {
     this.preset = preset;
+    this.carried = carriedValues(profile);
+    this.showCarried();
     byId<HTMLSelectElement>('preset').value = preset;
     const values = formValues(profile);
     for (const [path, { leaf, input }] of this.controls) {
@@ -163,7 +213,7 @@ export class ProfileEditor {
 
   /** Checks every control with the schema and shows the result; returns it. */
   validate(): FormCheck {
-    const check = checkForm(this.values());
+    const check = checkForm(this.values(), this.carried);
     this.last = check;
     const errors = check.ok ? {} : check.errors;
     const problems = new Map<string, number>();
@@ -217,6 +267,37 @@ export class ProfileEditor {
     say(byId('profile-message'), `Reset to the ${this.preset} preset's values. Save to use them.`, 'info');
   }
 
+  /** Runs saves one at a time, in order. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The one save path: applies the profile to the shared settings (first, so the next
+   * IWM.* call uses it even if the workbook cannot be written), stores it with the
+   * workbook and in Excel re-enters the IWM formulas. Returns what it did; throws when
+   * applying failed. `onApplied` runs once the settings hold the profile.
+   */
+  private async persist(profile: Profile, preset: PresetName, onApplied: (saved: Profile) => void): Promise<string> {
+    const { settings, storage, excel } = this.options;
+    const setting = toSetting(profile, preset);
+    settings.update({ profile: setting });
+    const saved = fromSetting(setting).profile;
+    this.saved = saved;
+    onApplied(saved);
+    let stored = `Saved in ${storage.where}.`;
+    try {
+      await storage.save(settingsDocument(settings.get()));
+    } catch (err) {
+      stored = `Applied, but not saved in ${storage.where}: ${errorText(err)}.`;
+    }
+    if (!excel) return `${stored} IWM formulas use it from their next calculation.`;
+    const n = await reenterIwmFormulas();
+    return `${stored} Recalculated ${n} IWM formula${n === 1 ? '' : 's'}.`;
+  }
+
   async save(): Promise<void> {
     const check = this.validate();
     if (!check.ok || this.saving) return;
@@ -227,26 +308,11 @@ export class ProfileEditor {
     form.setAttribute('aria-busy', 'true');
     button.setAttribute('aria-disabled', 'true');
     say(message, 'Saving…');
-    const { settings, storage, excel } = this.options;
-    const setting = toSetting(check.profile, this.preset);
     try {
-      // Applied first: the next IWM.* call uses it even if the workbook cannot be written.
-      settings.update({ profile: setting });
-      const { profile } = fromSetting(setting);
-      this.saved = profile;
-      this.fill(profile, this.preset);
-      let stored = `Saved in ${storage.where}.`;
-      try {
-        await storage.save(settingsDocument(settings.get()));
-      } catch (err) {
-        stored = `Applied, but not saved in ${storage.where}: ${errorText(err)}.`;
-      }
-      if (excel) {
-        const n = await reenterIwmFormulas();
-        say(message, `${stored} Recalculated ${n} IWM formula${n === 1 ? '' : 's'}.`, 'success');
-      } else {
-        say(message, `${stored} IWM formulas use it from their next calculation.`, 'success');
-      }
+      const done = await this.serial(() =>
+        this.persist(check.profile, this.preset, (saved) => this.fill(saved, this.preset)),
+      );
+      say(message, done, 'success');
     } catch (err) {
       say(message, `Save failed: ${errorText(err)}`, 'error');
     } finally {
@@ -254,6 +320,46 @@ export class ProfileEditor {
       form.setAttribute('aria-busy', 'false');
       button.removeAttribute('aria-disabled');
     }
+  }
+
+  /** saveProfileChange: `change` applied to the saved profile, saved; unsaved edits in the form are kept. */
+  saveChange(change: (profile: Profile) => unknown): Promise<string> {
+    return this.serial(async () => {
+      let preset = this.preset;
+      let before = this.saved;
+      try {
+        // The settings hold what IWM formulas use: start from that profile.
+        ({ preset, profile: before } = fromSetting(this.options.settings.get().profile));
+      } catch {
+        // An invalid stored profile is shown as the iwm preset (show()); change what is shown.
+      }
+      const after = validateProfile(change(structuredClone(before)));
+      // A preset's automatic name ("iwm-custom") is not kept: the stored form names it
+      // again from what differs, so removing the last change gives the preset back.
+      if (after.name === `${PRESETS[preset].name}-custom`) after.name = PRESETS[preset].name;
+      return this.persist(after, preset, (saved) => this.update(before, saved));
+    });
+  }
+
+  /**
+   * Shows in the form what a saveChange changed (values that differ between the profile
+   * before and after it), leaving the other controls as typed.
+   */
+  private update(before: Profile, after: Profile): void {
+    const was = formValues(before);
+    const now = formValues(after);
+    for (const [path, { leaf, input }] of this.controls) {
+      if (was[path] === now[path]) continue;
+      if (leaf.kind === 'boolean') input.checked = now[path] === true;
+      else input.value = String(now[path]);
+    }
+    const wasCarried = carriedValues(before);
+    const nowCarried = carriedValues(after);
+    for (const list of profileLists())
+      if (JSON.stringify(wasCarried[list.path]) !== JSON.stringify(nowCarried[list.path]))
+        this.carried[list.path] = nowCarried[list.path];
+    this.showCarried();
+    this.validate();
   }
 
   private currentJson(): string | null {

@@ -5,10 +5,19 @@
  */
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { PRESETS, PRESET_NAMES, ProfileSchema, resolveProfile, type Profile } from '../../api/src/engine/profile';
-import { PROFILE_FIELDS, PROFILE_GROUPS } from '../../src/common/profile-fields';
+import {
+  MAX_CUSTOM_EVENTS,
+  PRESETS,
+  PRESET_NAMES,
+  ProfileSchema,
+  resolveProfile,
+  type Profile,
+} from '../../api/src/engine/profile';
+import { EVENT_KINDS } from '../../api/src/engine/types';
+import { EVENT_KIND_NAMES, PROFILE_FIELDS, PROFILE_GROUPS } from '../../src/common/profile-fields';
 import {
   candidateFrom,
+  carriedValues,
   checkForm,
   exportJson,
   formValues,
@@ -17,6 +26,8 @@ import {
   numberFromText,
   parseProfileJson,
   profileLeaves,
+  profileList,
+  profileLists,
   rangeText,
   setPath,
   toSetting,
@@ -39,8 +50,12 @@ const iwmValues = () => formValues(PRESETS.iwm);
 
 describe('metadata table (profile-fields.ts)', () => {
   test('every schema parameter has an entry, and every entry names a schema parameter', () => {
-    const paths = profileLeaves().map((l) => l.path);
-    expect(paths.length).toBeGreaterThan(50);
+    // Single values, lists, and the fields of a list's items (`macro.customEvents[].date`).
+    const paths = [
+      ...profileLeaves().map((l) => l.path),
+      ...profileLists().flatMap((l) => [l.path, ...l.fields.map((f) => f.path)]),
+    ];
+    expect(profileLeaves().length).toBeGreaterThan(50);
     expect(paths.filter((p) => !(p in PROFILE_FIELDS))).toEqual([]);
     expect(Object.keys(PROFILE_FIELDS).filter((p) => !paths.includes(p))).toEqual([]);
   });
@@ -58,6 +73,9 @@ describe('metadata table (profile-fields.ts)', () => {
     }
     const groups = PROFILE_GROUPS.map((g) => g.id);
     expect(profileLeaves().filter((l) => !groups.includes(l.group))).toEqual([]);
+    expect(profileLists().filter((l) => !groups.includes(l.group))).toEqual([]);
+    // Every event kind has a name for people.
+    expect(Object.keys(EVENT_KIND_NAMES).sort()).toEqual([...EVENT_KINDS].sort());
     // No group is listed without parameters.
     expect(groups.filter((g) => !profileLeaves().some((l) => l.group === g))).toEqual([]);
   });
@@ -95,6 +113,56 @@ describe('ranges come from the schema', () => {
     expect(rangeText(byPath('trend.fastPeriod'))).toBe('2 to 500, whole number');
     expect(rangeText(byPath('composite.ratio'))).toBe('0 to 1');
     expect(rangeText(byPath('name'))).toBe('1 to 64 characters');
+  });
+});
+
+describe('lists: carried by the form, described from the schema', () => {
+  const event = { date: '2026-07-24', kind: 'custom', label: 'Investor day' };
+
+  test('macro.customEvents: its size and item fields come from the schema', () => {
+    expect(profileLists().map((l) => l.path)).toEqual(['macro.customEvents']);
+    const list = profileList('macro.customEvents');
+    expect(list).toMatchObject({ keys: ['macro', 'customEvents'], group: 'macro', max: MAX_CUSTOM_EVENTS });
+    expect(list.fields.map(({ info: _info, ...f }) => f)).toEqual([
+      { key: 'date', path: 'macro.customEvents[].date', kind: 'date', optional: false },
+      { key: 'kind', path: 'macro.customEvents[].kind', kind: 'choice', optional: false, options: [...EVENT_KINDS] },
+      { key: 'label', path: 'macro.customEvents[].label', kind: 'text', optional: false, min: 1, max: 80 },
+      { key: 'end', path: 'macro.customEvents[].end', kind: 'date', optional: true },
+    ]);
+    // The item schema is the API's: same rules, same messages.
+    expect(list.item.safeParse(event).success).toBe(true);
+    const bad = list.item.safeParse({ ...event, date: '2026-02-30' });
+    expect(bad.success ? [] : bad.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['date', 'must be a date YYYY-MM-DD that exists'],
+    ]);
+    expect(() => profileList('nope')).toThrow(/no list nope/);
+  });
+
+  test('the form keeps the carried list; an absent one is empty; an item problem is general', () => {
+    const profile = resolveProfile({ macro: { customEvents: [event] } });
+    const carried = carriedValues(profile);
+    expect(carried).toEqual({ 'macro.customEvents': [event] });
+    const check = checkForm(formValues(profile), carried);
+    expect(check).toEqual({ ok: true, profile });
+    expect(getPath(candidateFrom(formValues(profile)), ['macro', 'customEvents'])).toEqual([]);
+    const bad = checkForm(formValues(profile), { 'macro.customEvents': [event, { ...event, end: '2026-07-01' }] });
+    expect(bad).toEqual({
+      ok: false,
+      errors: {},
+      general: ['macro.customEvents[1].end is only allowed for earnings-season (leave it out for custom)'],
+    });
+  });
+
+  test('stored form: the list whole when it differs from the preset, and back', () => {
+    const profile = resolveProfile({ preset: 'standard', macro: { customEvents: [event] } });
+    const setting = toSetting(profile, 'standard');
+    expect(setting).toEqual({ preset: 'standard', macro: { customEvents: [event] } });
+    expect(fromSetting(setting).profile).toEqual(profile);
+    expect(JSON.parse(exportJson(profile, 'standard'))).toEqual(setting);
+    // Back to no events: the preset by name.
+    expect(toSetting({ ...profile, name: 'standard', macro: { ...profile.macro, customEvents: [] } }, 'standard')).toBe(
+      'standard',
+    );
   });
 });
 

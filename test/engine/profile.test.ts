@@ -291,6 +291,82 @@ describe('validation errors', () => {
   });
 });
 
+describe('custom events (macro.customEvents)', () => {
+  const ok = { date: '2026-07-24', kind: 'custom', label: 'Investor day' };
+  const season = { date: '2026-07-14', kind: 'earnings-season', label: 'Q2 season', end: '2026-08-07' };
+  const withEvents = (events: unknown) => resolveProfile({ macro: { customEvents: events } });
+
+  test('empty in both presets; a list replaces the preset one; labels are trimmed', () => {
+    for (const name of PRESET_NAMES) expect(PRESETS[name].macro.customEvents).toEqual([]);
+    const p = withEvents([ok, season, { ...ok, label: '  padded  ' }]);
+    expect(p.macro.customEvents).toEqual([ok, season, { ...ok, label: 'padded' }]);
+    expect(p.name).toBe('iwm-custom');
+    expect(resolveProfile({ preset: 'standard', macro: { customEvents: [ok] } }).momentum.lookback).toBe(14);
+  });
+
+  test('each bad event is named by its index and field', () => {
+    const issues = issuesOf(() =>
+      withEvents([
+        ok,
+        { ...ok, date: '2026-02-30' },
+        { ...ok, kind: 'earnings' },
+        { ...ok, label: '' },
+        { ...ok, label: 'x'.repeat(81) },
+        { ...ok, colour: 'red' },
+        { date: '2026-07-24', kind: 'earnings-season', label: 'no end' },
+        { ...season, end: '2026-07-13' },
+        { ...ok, end: '2026-07-25' },
+        { ...ok, date: 20260724 },
+        'fomc',
+      ]),
+    );
+    expect(issues).toEqual([
+      { field: 'macro.customEvents[1].date', message: 'must be a date YYYY-MM-DD that exists' },
+      {
+        field: 'macro.customEvents[2].kind',
+        message: 'must be one of fomc, russell-recon, cpi, earnings-season, custom',
+      },
+      { field: 'macro.customEvents[3].label', message: 'must be text of 1 to 80 characters' },
+      { field: 'macro.customEvents[4].label', message: 'must be text of 1 to 80 characters' },
+      { field: 'macro.customEvents[5]', message: 'has unknown field(s) "colour"' },
+      { field: 'macro.customEvents[6].end', message: 'is required for earnings-season (its window runs date..end)' },
+      { field: 'macro.customEvents[7].end', message: 'must not be before date' },
+      { field: 'macro.customEvents[8].end', message: 'is only allowed for earnings-season (leave it out for custom)' },
+      { field: 'macro.customEvents[9].date', message: 'must be a date YYYY-MM-DD' },
+      { field: 'macro.customEvents[10]', message: expect.any(String) },
+    ]);
+    expect(messageOf(() => withEvents([ok, { ...ok, date: '2026-13-01' }]))).toContain(
+      'macro.customEvents[1].date must be a date YYYY-MM-DD that exists',
+    );
+  });
+
+  test('at most 200 events; not a list is an error', () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...ok, label: `event ${i}` }));
+    expect(withEvents(many).macro.customEvents).toHaveLength(200);
+    expect(issuesOf(() => withEvents([...many, ok]))).toEqual([
+      { field: 'macro.customEvents', message: 'must hold at most 200 events' },
+    ]);
+    expect(issuesOf(() => withEvents(ok))).toEqual([
+      { field: 'macro.customEvents', message: 'must be a list of events' },
+    ]);
+  });
+
+  test('the events are part of the hash (they change readings), their order too', () => {
+    const h = profileHash(PRESETS.iwm);
+    const one = profileHash(withEvents([ok]));
+    expect(one).not.toBe(h);
+    expect(profileHash(withEvents([ok, season]))).not.toBe(profileHash(withEvents([season, ok])));
+    expect(profileHash(withEvents([]))).toBe(h);
+  });
+
+  test('no custom events: the hash of the profile without the list, as before it existed', () => {
+    for (const name of PRESET_NAMES) {
+      const { customEvents: _none, ...macro } = PRESETS[name].macro;
+      expect(profileHash({ ...PRESETS[name], macro } as unknown as Profile)).toBe(profileHash(PRESETS[name]));
+    }
+  });
+});
+
 describe('profileHash', () => {
   const h = profileHash(PRESETS.iwm);
 

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { parseIsoDay } from '../engine/dates';
 import { FIELD_NAMES } from '../engine/fields';
-import { PRESET_NAMES, ProfileError, canonicalJson, resolveProfile, type Profile } from '../engine/profile';
+import { PRESET_NAMES, ProfileError, canonicalJson, fieldPath, resolveProfile, type Profile } from '../engine/profile';
 import { DAY_REF_FORMS, MAX_RELATIVE_SESSION, relativeSession } from '../engine/sessions';
 
 /**
@@ -103,7 +103,8 @@ export const intParam = (min: number, max: number) =>
 /**
  * A profile: a preset name, or an object that lays over its `preset` (default iwm). In a
  * query string the object is JSON text. The result is the full, validated profile;
- * problems come back as one issue per profile field (`profile.momentum.atrMultiplier`).
+ * problems come back as one issue per profile field (`profile.momentum.atrMultiplier`,
+ * `profile.macro.customEvents[2].date`).
  */
 export const ProfileParam = z
   .unknown()
@@ -124,7 +125,7 @@ export const ProfileParam = z
       for (const issue of err.issues) {
         // A preset name given as text is the parameter itself, not a field inside it.
         const bare = issue.field === 'profile' || (typeof value === 'string' && issue.field === 'preset');
-        const path = bare ? [] : issue.field.split('.');
+        const path = bare ? [] : fieldPath(issue.field);
         ctx.addIssue({ code: 'custom', message: issue.message, path });
       }
       return z.NEVER;

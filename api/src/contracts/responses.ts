@@ -181,6 +181,9 @@ export const BacktestResult = z
 export const CalendarEntry = MacroEventSchema.extend({
   windowStart: z.string().nullable().describe('first session of the event window (profile.macro)'),
   windowEnd: z.string().nullable().describe('last session of the event window'),
+  source: z
+    .enum(['calendar', 'profile'])
+    .describe("calendar: the server's calendar (shipped or its file); profile: the profile's macro.customEvents"),
 });
 export const CalendarResult = z
   .object({

@@ -5,11 +5,14 @@
  * The default is a constant, not a file read at run time, so the engine, the API and
  * the Excel add-in all see the same events without a data directory. Users still add,
  * edit and remove events (schedules change, earnings seasons differ by team) through
- * their own `date,kind,label[,end]` file, which is validated row by row: a calendar
- * event silently dropped would silently change thresholds, so any bad row fails the
- * whole file with every problem listed.
+ * their own `date,kind,label[,end]` file (the server's calendar), or through a profile's
+ * own `macro.customEvents` (per workbook; engine/profile.ts), which follow the same
+ * rules. The file is validated row by row: a calendar event silently dropped would
+ * silently change thresholds, so any bad row fails the whole file with every problem
+ * listed.
  */
 import { parseIsoDay } from '../engine/dates';
+import { RANGE_EVENT_KINDS } from '../engine/profile';
 import { EVENT_KINDS, type EventKind, type MacroEvent } from '../engine/types';
 import { csvLines, DataFileError, readHeader, type RowIssue } from './csv-bars';
 
@@ -83,8 +86,8 @@ const SHIPPED_EVENTS: MacroEvent[] = [
 export const DEFAULT_EVENTS: readonly MacroEvent[] = Object.freeze(SHIPPED_EVENTS.map((event) => Object.freeze(event)));
 
 const KINDS: readonly string[] = EVENT_KINDS;
-/** Kinds whose window is an explicit date..end range rather than days around a date. */
-const RANGE_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['earnings-season']);
+/** Kinds whose window is an explicit date..end range (the profile's custom events follow the same rule). */
+const RANGE_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(RANGE_EVENT_KINDS);
 
 /**
  * Parses a user calendar: header `date,kind,label` with an optional `end` column (any

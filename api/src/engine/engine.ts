@@ -9,7 +9,7 @@
 import { universeBreadth } from './breadth';
 import { atr as atrOf, ema, roc, rollingMax, rollingMin, sma } from './indicators';
 import { SupportTracker, findSwings, type Swing } from './levels';
-import { macroColumns, type MacroColumns } from './macro';
+import { macroColumns, mergeEvents, type MacroColumns } from './macro';
 import type { Profile } from './profile';
 import type { EngineInput, MacroEvent } from './types';
 
@@ -37,7 +37,13 @@ interface LayerColumns {
 
 export interface History {
   profile: Profile;
+  /**
+   * The events the overlay used: the input calendar's, then the profile's own
+   * (`macro.customEvents`) not already in it (see mergeEvents).
+   */
   events: readonly MacroEvent[];
+  /** How many of `events` come from the input calendar; the rest come from the profile. */
+  calendarEvents: number;
   length: number;
   dates: Int32Array;
   open: Float64Array;
@@ -439,7 +445,8 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
   const bClose = input.benchmarkClose;
   const n = dates.length;
   const atr = atrOf(high, low, close, P.atrPeriod);
-  const macro = macroColumns(dates, input.events, P);
+  const events = mergeEvents(input.events, P.macro.customEvents);
+  const macro = macroColumns(dates, events, P);
   const swings = findSwings(high, low, P.levels.swingWindow);
 
   const trend = trendLayer(close, atr, P);
@@ -459,7 +466,8 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
 
   return {
     profile: P,
-    events: input.events,
+    events,
+    calendarEvents: input.events.length,
     length: n,
     dates,
     open,

@@ -58,6 +58,31 @@ export function positionDay(dates: Int32Array, pos: number): number {
   return day;
 }
 
+/** What makes two events the same event: every field. */
+export function eventKey(e: MacroEvent): string {
+  return `${e.date}|${e.kind}|${e.label}|${e.end ?? ''}`;
+}
+
+/**
+ * The events a history uses: the calendar's (the shipped default or the user's file), then
+ * the profile's own (`macro.customEvents`) that are not already there. An event identical
+ * to one before it (same date, kind, label and end) is dropped, so adding a shipped event
+ * to a profile does not count it twice. Without custom events the calendar comes back as
+ * it is (the same array), so a preset's history is unchanged.
+ */
+export function mergeEvents(calendar: readonly MacroEvent[], custom: readonly MacroEvent[]): readonly MacroEvent[] {
+  if (custom.length === 0) return calendar;
+  const seen = new Set(calendar.map(eventKey));
+  const out = calendar.slice();
+  for (const event of custom) {
+    const key = eventKey(event);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(event);
+  }
+  return out;
+}
+
 /** [first, last] session positions an event's window covers. */
 export function eventWindow(dates: Int32Array, event: MacroEvent, profile: Profile): [number, number] {
   const at = sessionPosition(dates, isoDay(event.date, `event ${event.label} date`));

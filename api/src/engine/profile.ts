@@ -7,6 +7,8 @@
  * and the allowed range; nothing falls back to a default silently.
  */
 import { z } from 'zod';
+import { parseIsoDay } from './dates';
+import { EVENT_KINDS, type EventKind } from './types';
 
 /** A number in [min, max]; the messages name the range so the caller can fix it. */
 function num(min: number, max: number) {
@@ -29,6 +31,54 @@ const window = z.strictObject({
   before: int(0, 30),
   after: int(0, 30),
 });
+
+/** A calendar date `YYYY-MM-DD` that exists (2024-02-30 does not). */
+const isoDate = z
+  .string({ error: 'must be a date YYYY-MM-DD' })
+  .refine((s) => parseIsoDay(s) !== null, { message: 'must be a date YYYY-MM-DD that exists' })
+  .meta({ format: 'date', example: '2026-07-24' });
+
+/** Most custom events one profile carries (they travel in every request that names the profile). */
+export const MAX_CUSTOM_EVENTS = 200;
+/** Longest label of a custom event. */
+export const MAX_EVENT_LABEL = 80;
+/** Kinds whose window is an explicit date..end range rather than sessions around a date. */
+export const RANGE_EVENT_KINDS: readonly EventKind[] = ['earnings-season'];
+
+/**
+ * One event of the profile's own calendar (`macro.customEvents`), with the rules of a
+ * calendar file row (data/calendar.ts): a real date, a known kind, a label, and an `end`
+ * on or after the date exactly when the kind is a range (earnings-season).
+ */
+export const CustomEventSchema = z
+  .strictObject({
+    date: isoDate,
+    kind: z.enum(EVENT_KINDS, { error: `must be one of ${EVENT_KINDS.join(', ')}` }),
+    label: z
+      .string({ error: `must be text of 1 to ${MAX_EVENT_LABEL} characters` })
+      .trim()
+      .min(1, { error: `must be text of 1 to ${MAX_EVENT_LABEL} characters` })
+      .max(MAX_EVENT_LABEL, { error: `must be text of 1 to ${MAX_EVENT_LABEL} characters` }),
+    end: isoDate.optional(),
+  })
+  .superRefine((e, ctx) => {
+    const range = RANGE_EVENT_KINDS.includes(e.kind);
+    if (range && e.end === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['end'], message: `is required for ${e.kind} (its window runs date..end)` });
+    } else if (!range && e.end !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['end'],
+        message: `is only allowed for ${RANGE_EVENT_KINDS.join(', ')} (leave it out for ${e.kind})`,
+      });
+    } else if (e.end !== undefined) {
+      const a = parseIsoDay(e.date);
+      const b = parseIsoDay(e.end);
+      if (a !== null && b !== null && b < a)
+        ctx.addIssue({ code: 'custom', path: ['end'], message: 'must not be before date' });
+    }
+  });
+export type CustomEvent = z.infer<typeof CustomEventSchema>;
 
 export const ProfileSchema = z
   .strictObject({
@@ -92,6 +142,9 @@ export const ProfileSchema = z
       ratioAdd: num(0, 1),
       relaxFactor: num(0.1, 1),
       relaxSessions: int(0, 30),
+      customEvents: z
+        .array(CustomEventSchema, { error: 'must be a list of events' })
+        .max(MAX_CUSTOM_EVENTS, { error: `must hold at most ${MAX_CUSTOM_EVENTS} events` }),
     }),
     levels: z.strictObject({
       swingWindow: int(1, 50),
@@ -180,6 +233,7 @@ const IWM: Profile = {
     ratioAdd: 0.25,
     relaxFactor: 0.9,
     relaxSessions: 2,
+    customEvents: [],
   },
   levels: { swingWindow: 5, clusterAtr: 0.5 },
   debrief: { deadBandAtr: 0.25, warningLookback: 10 },
@@ -244,13 +298,35 @@ export function resolveProfile(input: unknown): Profile {
   return validateProfile(merged);
 }
 
+/** `macro.customEvents[2].date` from a schema path: object keys dotted, list indices in brackets. */
+export function fieldText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+/** The path a field text names (fieldText's inverse): `a.b[2].c` is `['a', 'b', 2, 'c']`. */
+export function fieldPath(field: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const part of field.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (!m) {
+      out.push(part);
+      continue;
+    }
+    if (m[1]) out.push(m[1]);
+    for (const index of m[2].matchAll(/\[(\d+)\]/g)) out.push(Number(index[1]));
+  }
+  return out;
+}
+
 /** Validates a complete profile object. */
 export function validateProfile(candidate: unknown): Profile {
   const parsed = ProfileSchema.safeParse(candidate);
   if (parsed.success) return parsed.data;
   throw new ProfileError(
     parsed.error.issues.map((issue) => {
-      const field = issue.path.length ? issue.path.join('.') : 'profile';
+      const field = issue.path.length ? fieldText(issue.path) : 'profile';
       const message =
         issue.code === 'unrecognized_keys'
           ? `has unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
@@ -273,11 +349,19 @@ export function canonicalJson(value: unknown): string {
 /**
  * A stable 64-bit FNV-1a hash (16 hex digits) of the profile's parameters, for cache
  * keys. The `name` is left out: two profiles with the same numbers give the same
- * readings. Pure JavaScript so the add-in computes the same value in the browser.
+ * readings. An empty `macro.customEvents` is left out too, so a profile without custom
+ * events (both presets) keeps the hash it had before the list existed, and the readings a
+ * refresh stored under it stay valid. Pure JavaScript so the add-in computes the same
+ * value in the browser.
  */
 export function profileHash(profile: Profile): string {
   const { name: _name, ...params } = profile;
-  const text = canonicalJson(params);
+  let hashed: Record<string, unknown> = params;
+  if (!params.macro.customEvents?.length) {
+    const { customEvents: _none, ...macro } = params.macro;
+    hashed = { ...params, macro };
+  }
+  const text = canonicalJson(hashed);
   let hash = 0xcbf29ce484222325n;
   const prime = 0x100000001b3n;
   const mask = 0xffffffffffffffffn;

@@ -34,7 +34,10 @@ import { sourceKey } from './snapshot-source';
 export interface ServiceOptions {
   config: ServiceConfig;
   store: BarStore;
-  /** The macro calendar (the shipped default or the user's file, already parsed). */
+  /**
+   * The macro calendar (the shipped default or the user's file, already parsed). A profile's
+   * own events (`macro.customEvents`) are added to it by computeHistory, per profile.
+   */
   events: readonly MacroEvent[];
   /** Runs a refresh (build + store the snapshot, precompute readings); see refresh.ts. */
   refresh: () => Promise<unknown>;
@@ -445,13 +448,16 @@ export class SignalService {
         { field: 'from', message: 'must not be after to' },
       ]);
     const events = [];
-    for (const ev of h.events) {
+    // The history's events: the server's calendar, then the profile's own (macro.customEvents).
+    for (let i = 0; i < h.events.length; i++) {
+      const ev = h.events[i];
       const [first, lastPos] = eventWindow(h.dates, ev, h.profile);
       const ws = positionDay(h.dates, first);
       const we = positionDay(h.dates, lastPos);
       // An event belongs to the range when its window overlaps it.
       if (we < fromDay || ws > toDay) continue;
-      events.push({ ...ev, windowStart: formatDay(ws), windowEnd: formatDay(we) });
+      const source = i < h.calendarEvents ? ('calendar' as const) : ('profile' as const);
+      events.push({ ...ev, windowStart: formatDay(ws), windowEnd: formatDay(we), source });
     }
     events.sort((x, y) => (x.windowStart < y.windowStart ? -1 : x.windowStart > y.windowStart ? 1 : 0));
     return {
