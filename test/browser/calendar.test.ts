@@ -28,6 +28,7 @@ import {
   startHarness,
   type FakeWorkbook,
   type Harness,
+  OpenedContexts,
 } from './harness';
 
 jest.setTimeout(60_000);
@@ -36,7 +37,7 @@ let shared: Harness;
 let h: Harness;
 let server: Server;
 let last: string;
-const opened: { close(): Promise<void> }[] = [];
+const opened = new OpenedContexts();
 
 /** The harness's browser, in front of a runtime whose sample ends in 2026. */
 async function startCalendarHarness(): Promise<Harness> {
@@ -65,7 +66,7 @@ beforeAll(async () => {
   last = formatDay(dates[dates.length - 1]);
 });
 afterEach(async () => {
-  while (opened.length) await opened.pop()!.close();
+  await opened.closeAll();
 });
 afterAll(async () => {
   await h?.close();
@@ -73,7 +74,7 @@ afterAll(async () => {
 
 async function open(options: Parameters<typeof openTaskpane>[1] = {}): Promise<Page> {
   const { context, page } = await openTaskpane(h, options);
-  opened.push(context);
+  opened.track(context);
   await loaded(page);
   return page;
 }

@@ -10,18 +10,18 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { openTaskpane, startHarness, type Harness } from './harness';
+import { openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
 
 jest.setTimeout(60_000);
 
 let h: Harness;
-const opened: { close(): Promise<void> }[] = [];
+const opened = new OpenedContexts();
 
 beforeAll(async () => {
   h = await startHarness();
 });
 afterEach(async () => {
-  while (opened.length) await opened.pop()!.close();
+  await opened.closeAll();
 });
 afterAll(async () => {
   await h?.close();
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function open(): Promise<Page> {
   const { context, page } = await openTaskpane(h);
-  opened.push(context);
+  opened.track(context);
   await chartsReady(page, 250);
   return page;
 }

@@ -296,3 +296,17 @@ export function callFunction(page: Page, id: string, ...args: unknown[]): Promis
       return r.value;
     });
 }
+
+/** Browser contexts a test file opens, closed after each test (afterEach(() => opened.closeAll())). */
+export class OpenedContexts {
+  private readonly list: { close(): Promise<void> }[] = [];
+
+  track<T extends { close(): Promise<void> }>(context: T): T {
+    this.list.push(context);
+    return context;
+  }
+
+  async closeAll(): Promise<void> {
+    while (this.list.length) await this.list.pop()!.close();
+  }
+}

@@ -18,20 +18,21 @@ import {
   startHarness,
   type FakeWorkbook,
   type Harness,
+  OpenedContexts,
 } from './harness';
 
 jest.setTimeout(30_000);
 
 let h: Harness;
 let sessions: string[];
-const opened: { close(): Promise<void> }[] = [];
+const opened = new OpenedContexts();
 
 beforeAll(async () => {
   h = await startHarness();
   sessions = Array.from((await h.rt.service.entry({})).history.dates, (d) => formatDay(d));
 });
 afterEach(async () => {
-  while (opened.length) await opened.pop()!.close();
+  await opened.closeAll();
 });
 afterAll(async () => {
   await h?.close();
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 async function open(options: Parameters<typeof openTaskpane>[1] = {}): Promise<Page> {
   const { context, page } = await openTaskpane(h, options);
-  opened.push(context);
+  opened.track(context);
   return page;
 }
 

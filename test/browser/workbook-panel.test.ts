@@ -28,14 +28,14 @@ import {
   type FakeExcelApi,
   type FakeHostOptions,
 } from './fake-excel-workbook';
-import { openTaskpane, startHarness, type Harness } from './harness';
+import { openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
 
 jest.setTimeout(30_000);
 
 let h: Harness;
 let sessions: string[];
 let last: string;
-const opened: { close(): Promise<void> }[] = [];
+const opened = new OpenedContexts();
 
 beforeAll(async () => {
   h = await startHarness();
@@ -43,7 +43,7 @@ beforeAll(async () => {
   last = sessions[sessions.length - 1];
 });
 afterEach(async () => {
-  while (opened.length) await opened.pop()!.close();
+  await opened.closeAll();
 });
 afterAll(async () => {
   await h?.close();
@@ -51,7 +51,7 @@ afterAll(async () => {
 
 async function open(options: FakeHostOptions = { book: emptyBook('Signals') }): Promise<Page> {
   const { context, page } = await openInFakeExcel(h, options);
-  opened.push(context);
+  opened.track(context);
   return page;
 }
 
@@ -384,7 +384,7 @@ test('an Excel without the API a feature needs: its button is disabled with the 
 
 test('outside Office: the panel renders, its buttons are disabled with "Open in Excel to write sheets"', async () => {
   const { context, page } = await openTaskpane(h);
-  opened.push(context);
+  opened.track(context);
   expect(await text(page, '#workbook-title')).toBe('Workbook');
   expect(await text(page, '#workbook-host-note')).toBe('Open in Excel to write sheets.');
   for (const name of ['Write debrief', 'Insert dashboard', 'Insert starter sheet', 'Snapshot to values']) {
