@@ -5,12 +5,9 @@
  * form a profile is stored and exported in (`{ "preset": "iwm", ...changed values }`, the
  * same text an IWM.* formula takes as its `profile` argument).
  *
- * Ranges come from ProfileSchema, never from copied numbers. The schema checks its
- * numbers with refinements (which zod 4 cannot describe: `minValue` is -Infinity and
- * toJSONSchema() leaves the bounds out), so the range is read from the message the schema
- * gives for a value that is not a number ("must be an integer between 1 and 250"); if the
- * schema ever declares `.min()/.max()`, those are used instead. The unit test probes every
- * derived range against the schema at and just beyond both ends.
+ * Ranges come from ProfileSchema, never from copied numbers: its numbers declare
+ * `.min()/.max()` (and `.int()`), which zod exposes as minValue/maxValue/isInt. The unit
+ * test probes every derived range against the schema at and just beyond both ends.
  *
  * Lists (`macro.customEvents`) have no control in the editor: the form carries them
  * (CarriedValues) so a Save keeps them, and the calendar panel edits them, checking each
@@ -87,17 +84,11 @@ export type CarriedValues = Record<string, unknown>;
 export type FormCheck =
   { ok: true; profile: Profile } | { ok: false; errors: Record<string, string>; general: string[] };
 
-const RANGE = /between (-?\d+(?:\.\d+)?) and (-?\d+(?:\.\d+)?)/;
-
 function numberLeaf(schema: z.ZodNumber, path: string): Pick<ProfileLeaf, 'kind' | 'min' | 'max'> {
-  if (Number.isFinite(schema.minValue) && Number.isFinite(schema.maxValue)) {
-    return { kind: schema.isInt ? 'integer' : 'number', min: schema.minValue!, max: schema.maxValue! };
-  }
-  const result = schema.safeParse(null);
-  const message = result.success ? '' : (result.error.issues[0]?.message ?? '');
-  const match = RANGE.exec(message);
-  if (!match) throw new Error(`profile field ${path}: the schema does not name its range (${message || 'no message'})`);
-  return { kind: /integer/.test(message) ? 'integer' : 'number', min: Number(match[1]), max: Number(match[2]) };
+  const { minValue, maxValue } = schema;
+  if (minValue === null || maxValue === null || !Number.isFinite(minValue) || !Number.isFinite(maxValue))
+    throw new Error(`profile field ${path}: the schema declares no range (.min()/.max())`);
+  return { kind: schema.isInt ? 'integer' : 'number', min: minValue, max: maxValue };
 }
 
 const AT_MOST = /at most (\d+)/;

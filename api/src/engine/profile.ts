@@ -10,21 +10,28 @@ import { z } from 'zod';
 import { parseIsoDay } from './dates';
 import { EVENT_KINDS, type EventKind } from './types';
 
-/** A number in [min, max]; the messages name the range so the caller can fix it. */
+/**
+ * A number in [min, max]; the messages name the range so the caller can fix it. Declared
+ * with .min()/.max() (not a refinement) so the bounds are readable from the schema itself:
+ * the taskpane's profile editor shows them without a second copy of the numbers. `abort`
+ * stops at the first failed check, so one bad value gets one message.
+ */
 function num(min: number, max: number) {
-  const range = `between ${min} and ${max}`;
+  const message = `must be between ${min} and ${max}`;
   return z
-    .number({ error: `must be a number ${range}` })
-    .refine(Number.isFinite, { message: `must be a finite number ${range}` })
-    .refine((v) => v >= min && v <= max, { message: `must be ${range}` });
+    .number({ error: `must be a number between ${min} and ${max}` })
+    .min(min, { error: message, abort: true })
+    .max(max, { error: message, abort: true });
 }
 
 /** An integer in [min, max]. */
 function int(min: number, max: number) {
-  const range = `an integer between ${min} and ${max}`;
+  const message = `must be an integer between ${min} and ${max}`;
   return z
-    .number({ error: `must be ${range}` })
-    .refine((v) => Number.isInteger(v) && v >= min && v <= max, { message: `must be ${range}` });
+    .number({ error: message })
+    .int({ error: message, abort: true })
+    .min(min, { error: message, abort: true })
+    .max(max, { error: message, abort: true });
 }
 
 const window = z.strictObject({
