@@ -67,7 +67,6 @@ async function fieldAt(
 /**
  * The composite rating: strong bullish, bullish, neutral, bearish or strong bearish.
  * @customfunction COMPOSITE
- * @helpurl https://localhost:3000/taskpane.html
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close, -2 the one before (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
