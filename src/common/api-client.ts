@@ -7,7 +7,8 @@
  * `POST /api/v1/batch` and settles every call by its index (Microsoft's batching pattern
  * for custom functions). A request that fails as a whole (network down, timeout, 401, a
  * reply that is not the expected array) rejects every call in it with an error that says
- * what happened, so no cell is left on #BUSY!.
+ * what happened, so no cell is left on #BUSY!. A profile most calls share (the workbook's)
+ * is sent once per request, in the body's `defaults`.
  *
  * Cache: results are kept per (API address, function, arguments, profile hash). A call
  * whose dates are all explicit ISO dates asks about closed sessions, whose numbers do not
@@ -102,6 +103,29 @@ function asksAboutClosedSessions(fn: FunctionName, args: Record<string, unknown>
   return named.every((k) => ISO.test(String(args[k])));
 }
 
+/** The canonical JSON of the profile most calls carry, when at least two share it; else null. */
+function sharedProfile(calls: readonly Pending[]): string | null {
+  const counts = new Map<string, number>();
+  let best: string | null = null;
+  let bestCount = 1;
+  for (const call of calls) {
+    if (call.args.profile === undefined) continue;
+    const text = canonicalJson(call.args.profile);
+    const n = (counts.get(text) ?? 0) + 1;
+    counts.set(text, n);
+    if (n > bestCount) [best, bestCount] = [text, n];
+  }
+  return best;
+}
+
+/** A call's args for the body: without the profile when the batch's defaults carry it. */
+function withoutProfile(call: Pending, shared: string | null): Record<string, unknown> {
+  if (shared === null || call.args.profile === undefined || canonicalJson(call.args.profile) !== shared)
+    return call.args;
+  const { profile: _shared, ...rest } = call.args;
+  return rest;
+}
+
 export class BatchingClient {
   /** HTTP requests sent so far (for the taskpane's status line and tests). */
   requestsSent = 0;
@@ -180,20 +204,28 @@ export class BatchingClient {
     }
     const calls = this.queue;
     this.queue = [];
+    // A profile that several calls share (the workbook's) goes once per request, in the
+    // body's defaults, instead of once per call: a profile with custom events is kilobytes.
+    const shared = sharedProfile(calls);
+    const head = shared === null ? '[' : `{"defaults":{"profile":${shared}},"calls":[`;
+    const tail = shared === null ? ']' : ']}';
     const sends: Promise<void>[] = [];
     let chunk: Pending[] = [];
-    let bytes = 2;
+    let items: string[] = [];
+    let bytes = head.length + tail.length;
     for (const call of calls) {
-      const size = JSON.stringify({ fn: call.fn, args: call.args }).length + 1;
-      if (chunk.length && (chunk.length >= this.options.maxCalls || bytes + size > BODY_BUDGET)) {
-        sends.push(this.send(chunk));
+      const item = JSON.stringify({ fn: call.fn, args: withoutProfile(call, shared) });
+      if (chunk.length && (chunk.length >= this.options.maxCalls || bytes + item.length + 1 > BODY_BUDGET)) {
+        sends.push(this.send(chunk, head + items.join(',') + tail));
         chunk = [];
-        bytes = 2;
+        items = [];
+        bytes = head.length + tail.length;
       }
       chunk.push(call);
-      bytes += size;
+      items.push(item);
+      bytes += item.length + 1;
     }
-    if (chunk.length) sends.push(this.send(chunk));
+    if (chunk.length) sends.push(this.send(chunk, head + items.join(',') + tail));
     return Promise.all(sends).then(() => undefined);
   }
 
@@ -212,10 +244,10 @@ export class BatchingClient {
   }
 
   /** One request; settles every call in `chunk` whatever happens. */
-  private async send(chunk: Pending[]): Promise<void> {
+  private async send(chunk: Pending[], body: string): Promise<void> {
     const base = this.options.baseUrl().replace(/\/+$/, '');
     try {
-      const results = await this.post(base, chunk);
+      const results = await this.post(base, chunk, body);
       chunk.forEach((call, i) => {
         const item = results[i] as { value?: unknown; error?: unknown } | null;
         if (item && typeof item === 'object' && 'value' in item) {
@@ -233,7 +265,7 @@ export class BatchingClient {
     }
   }
 
-  private async post(base: string, chunk: Pending[]): Promise<unknown[]> {
+  private async post(base: string, chunk: Pending[], body: string): Promise<unknown[]> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     const key = this.options.apiKey?.();
     if (key) headers['x-functions-key'] = key;
@@ -244,7 +276,7 @@ export class BatchingClient {
       response = await this.options.fetch(url, {
         method: 'POST',
         headers,
-        body: JSON.stringify(chunk.map((c) => ({ fn: c.fn, args: c.args }))),
+        body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (err) {
@@ -261,29 +293,29 @@ export class BatchingClient {
     } catch (err) {
       throw new ApiError('network', `the IWM API at ${base} dropped the connection: ${(err as Error).message}`);
     }
-    let body: unknown;
+    let reply: unknown;
     try {
-      body = JSON.parse(text);
+      reply = JSON.parse(text);
     } catch {
-      body = undefined;
+      reply = undefined;
     }
     if (!response.ok) {
       if (response.status === 401 || response.status === 403)
         throw new ApiError(
           'auth',
           `the IWM API at ${base} refused the request (${response.status}): ${
-            isProblem(body) ? body.detail : 'check the API key in the taskpane'
+            isProblem(reply) ? reply.detail : 'check the API key in the taskpane'
           }`,
-          isProblem(body) ? body : undefined,
+          isProblem(reply) ? reply : undefined,
         );
-      if (isProblem(body)) throw new ApiError(problemError(body).kind, `IWM API: ${body.detail}`, body);
+      if (isProblem(reply)) throw new ApiError(problemError(reply).kind, `IWM API: ${reply.detail}`, reply);
       throw new ApiError('server', `the IWM API at ${base} answered HTTP ${response.status}`);
     }
-    if (!Array.isArray(body) || body.length !== chunk.length)
+    if (!Array.isArray(reply) || reply.length !== chunk.length)
       throw new ApiError(
         'server',
         `the IWM API at ${base} sent an unexpected reply (expected ${chunk.length} results)`,
       );
-    return body;
+    return reply;
   }
 }

@@ -125,6 +125,34 @@ describe('cache', () => {
     expect(c.requestsSent).toBe(4);
   });
 
+  test('a profile the calls share is sent once per request, in the defaults', async () => {
+    const bodies: string[] = [];
+    const c = client({
+      fetch: (url, init) => {
+        bodies.push(String(init?.body));
+        return fetch(url, init);
+      },
+    });
+    const customEvents = Array.from({ length: 40 }, (_, k) => ({
+      date: sessions[900 + k * 5],
+      kind: 'custom',
+      label: `Event number ${k} with a label long enough to matter`,
+    }));
+    const profile = { preset: 'iwm', macro: { customEvents } };
+    const dates = sessions.slice(900, 1400);
+    const values = await Promise.all(dates.map((asOf) => c.call('field', { field: 'macro.phase', asOf, profile })));
+    expect(bodies).toHaveLength(1);
+    const body = JSON.parse(bodies[0]) as { defaults: { profile: unknown }; calls: { args: object }[] };
+    expect(body.calls).toHaveLength(500);
+    expect(body.calls.every((call) => !('profile' in call.args))).toBe(true);
+    expect(bodies[0].split('Event number 7 ').length - 1).toBe(1);
+    // The values are those of the profile, not of the preset.
+    for (const i of [0, 5, 250]) {
+      const expected = await rt.service.call('field', { field: 'macro.phase', asOf: dates[i], profile });
+      expect(values[i]).toEqual(expected);
+    }
+  });
+
   test('fresh calls skip the cache', async () => {
     const c = client();
     await c.call('field', { field: 'close', asOf: sessions[9] });

@@ -366,6 +366,39 @@ describe('batch', () => {
     );
   });
 
+  test("{defaults, calls}: defaults go under the calls that take them; a call's own arguments win", async () => {
+    const date = formatDay(iwm.dates[last - 5]);
+    const custom = { preset: 'iwm', momentum: { atrMultiplier: 2.5 } };
+    const r = await batch({
+      defaults: { profile: custom },
+      calls: [
+        { fn: 'field', args: { field: 'momentum.threshold', asOf: date } },
+        { fn: 'field', args: { field: 'momentum.threshold', asOf: date, profile: 'iwm' } },
+        { fn: 'status' },
+      ],
+    });
+    expect(r.status).toBe(200);
+    const inline = await batch([{ fn: 'field', args: { field: 'momentum.threshold', asOf: date, profile: custom } }]);
+    expect(r.body[0].value).toEqual(inline.body[0].value);
+    expect(r.body[1].value.value).toBe(fieldValue(iwm, 'momentum.threshold', last - 5));
+    expect(r.body[0].value.value).not.toBe(r.body[1].value.value);
+    // status takes no profile: the default is not laid under it.
+    expect(r.body[2].value.source).toBe('sample');
+  });
+
+  test('a bad default fails the calls that use it, naming the field; an unknown default fails the batch', async () => {
+    const r = await batch({
+      defaults: { profile: { momentum: { atrMultiplier: 99 } } },
+      calls: [{ fn: 'field', args: { field: 'close' } }, { fn: 'status' }],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body[0].error.errors[0].field).toBe('profile.momentum.atrMultiplier');
+    expect(r.body[1].value.source).toBe('sample');
+    const bad = await batch({ defaults: { asOf: '2024-01-02' }, calls: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('(body).defaults.asOf');
+  });
+
   test.each([
     ['not json', '{oops', 400, /not valid JSON/],
     ['an object', '{"fn":"signal"}', 400, /array/],

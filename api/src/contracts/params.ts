@@ -214,3 +214,42 @@ export type BatchCall = z.infer<typeof BatchCall>;
 
 /** The batch body as a whole; each call's args are checked on their own, so one bad call fails alone. */
 export const BatchRequest = z.array(z.unknown()).max(MAX_BATCH_CALLS, `must hold at most ${MAX_BATCH_CALLS} calls`);
+
+/** The arguments a batch's `defaults` may give every call (a call's own arguments win). */
+export const DEFAULTABLE_ARGS = ['symbol', 'benchmark', 'profile'] as const;
+
+/**
+ * A batch as an object: `defaults` are laid under each call's args, for the calls whose
+ * function takes them, so a large profile (one with custom events) travels once per request
+ * instead of once per call. Each call still validates on its own, so a bad default fails
+ * the calls that use it, each naming the field.
+ */
+export const BatchEnvelope = z.strictObject({
+  defaults: z
+    .strictObject({
+      symbol: z.unknown().optional(),
+      benchmark: z.unknown().optional(),
+      profile: z.unknown().optional(),
+    })
+    .optional(),
+  calls: BatchRequest,
+});
+export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
+
+/** True when `fn` takes the argument `key` (status takes none). */
+export function takesArg(fn: FunctionName, key: string): boolean {
+  const shape = (ARGS[fn] as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape !== undefined && key in shape;
+}
+
+/** A call's arguments with the batch's defaults laid under them. */
+export function withDefaults(
+  fn: FunctionName,
+  args: Record<string, unknown> | undefined,
+  defaults: Partial<Record<(typeof DEFAULTABLE_ARGS)[number], unknown>> | undefined,
+): Record<string, unknown> {
+  if (!defaults) return args ?? {};
+  const out: Record<string, unknown> = {};
+  for (const key of DEFAULTABLE_ARGS) if (defaults[key] !== undefined && takesArg(fn, key)) out[key] = defaults[key];
+  return { ...out, ...args };
+}

@@ -3,7 +3,7 @@
  * the document cannot drift from what the handlers accept and return.
  */
 import { z } from 'zod';
-import { ARGS, BatchCall, MAX_BATCH_CALLS, type FunctionName } from '../contracts/params';
+import { ARGS, BatchCall, BatchEnvelope, MAX_BATCH_CALLS, type FunctionName } from '../contracts/params';
 import { Problem } from '../contracts/problem';
 import * as R from '../contracts/responses';
 import { FIELDS } from '../engine/fields';
@@ -83,13 +83,21 @@ export function openApiDocument(version: string): unknown {
   paths['/api/v1/batch'] = {
     post: {
       operationId: 'batch',
-      summary: `Up to ${MAX_BATCH_CALLS} calls in one request; each result is {value} or {error} (a problem), in order. fn "field" returns one registry field's value for asOf (args: field, asOf, symbol, benchmark, profile).`,
+      summary: `Up to ${MAX_BATCH_CALLS} calls in one request; each result is {value} or {error} (a problem), in order. fn "field" returns one registry field's value for asOf (args: field, asOf, symbol, benchmark, profile). The body is an array of calls, or {defaults, calls} to send a shared symbol/benchmark/profile once.`,
       security: [{ functionKey: [] }, { functionKeyQuery: [] }],
       requestBody: {
         required: true,
         content: {
           'application/json': {
-            schema: { type: 'array', maxItems: MAX_BATCH_CALLS, items: schema(BatchCall, 'input') },
+            schema: {
+              oneOf: [
+                { type: 'array', maxItems: MAX_BATCH_CALLS, items: schema(BatchCall, 'input') },
+                {
+                  ...schema(BatchEnvelope, 'input'),
+                  description: "defaults (symbol, benchmark, profile) are laid under each call's args",
+                },
+              ],
+            },
           },
         },
       },

@@ -9,7 +9,14 @@
  * JSON or problem+json.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { BatchCall, BatchRequest, MAX_BODY_BYTES, type FunctionName } from '../contracts/params';
+import {
+  BatchCall,
+  BatchEnvelope,
+  BatchRequest,
+  MAX_BODY_BYTES,
+  withDefaults,
+  type FunctionName,
+} from '../contracts/params';
 import { makeProblem, ProblemError, zodIssues, type Problem } from '../contracts/problem';
 import type { Runtime } from '../service/runtime';
 import { toProblem } from './errors';
@@ -104,18 +111,22 @@ async function handleBatch(request: HttpRequest, rt: Runtime): Promise<HttpRespo
       { field: '(body)', message: 'is not valid JSON' },
     ]);
   }
-  const list = BatchRequest.safeParse(body);
-  if (!list.success) {
-    const issues = zodIssues(list.error, '(body)');
-    const tooMany = list.error.issues.some((i) => i.code === 'too_big');
+  // A bare array of calls, or {defaults, calls}.
+  const parsed = Array.isArray(body) ? BatchRequest.safeParse(body) : BatchEnvelope.safeParse(body);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error, '(body)');
+    const tooMany = parsed.error.issues.some((i) => i.code === 'too_big');
     throw ProblemError.of(
       tooMany ? 'payload-too-large' : 'invalid-body',
-      `the body must be a JSON array of {fn, args} calls: ${issues.map((i) => i.message).join('; ')}`,
+      `the body must be a JSON array of {fn, args} calls, or {defaults, calls}: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
       issues,
     );
   }
+  const { calls, defaults } = Array.isArray(parsed.data)
+    ? { calls: parsed.data, defaults: undefined }
+    : (parsed.data as BatchEnvelope);
   const results = await Promise.all(
-    list.data.map(async (item, i) => {
+    calls.map(async (item, i) => {
       const call = BatchCall.safeParse(item);
       if (!call.success) {
         const issues = zodIssues(call.error, `[${i}]`);
@@ -124,7 +135,7 @@ async function handleBatch(request: HttpRequest, rt: Runtime): Promise<HttpRespo
         };
       }
       try {
-        return { value: await rt.service.call(call.data.fn, call.data.args ?? {}) };
+        return { value: await rt.service.call(call.data.fn, withDefaults(call.data.fn, call.data.args, defaults)) };
       } catch (err) {
         return { error: toProblem(err) };
       }
