@@ -37,19 +37,27 @@ interface Reply {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  bytes: Buffer;
 }
 
 /** A raw HTTPS request: the path is sent as written (fetch would normalise `..` away). */
-function get(port: number, rawPath: string, method = 'GET', body?: string): Promise<Reply> {
+function get(
+  port: number,
+  rawPath: string,
+  method = 'GET',
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
-      { host: '127.0.0.1', port, path: rawPath, method, ca: cert.ca, servername: 'localhost', agent: false },
+      { host: '127.0.0.1', port, path: rawPath, method, headers, ca: cert.ca, servername: 'localhost', agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString('utf8'), bytes });
+        });
         res.on('error', reject);
       },
     );
@@ -105,55 +113,17 @@ describe('static add-in files over https', () => {
   });
 
   test('a png in a subfolder, byte for byte; HEAD without a body; 304 on a matching ETag', async () => {
-    const png = await new Promise<{ status: number; type?: string; bytes: Buffer }>((resolve, reject) => {
-      httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: addinPort(),
-          path: '/assets/x.png',
-          ca: cert.ca,
-          servername: 'localhost',
-          agent: false,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode!, type: res.headers['content-type'], bytes: Buffer.concat(chunks) }),
-          );
-        },
-      )
-        .on('error', reject)
-        .end();
-    });
+    const png = await get(addinPort(), '/assets/x.png');
     expect(png.status).toBe(200);
-    expect(png.type).toBe('image/png');
+    expect(png.headers['content-type']).toBe('image/png');
     expect(png.bytes.equals(PNG)).toBe(true);
     const head = await get(addinPort(), '/assets/x.png', 'HEAD');
     expect(head.status).toBe(200);
     expect(head.headers['content-length']).toBe(String(PNG.length));
     expect(head.body).toBe('');
     const etag = head.headers.etag!;
-    const again = await new Promise<number>((resolve, reject) => {
-      httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: addinPort(),
-          path: '/assets/x.png',
-          ca: cert.ca,
-          servername: 'localhost',
-          agent: false,
-          headers: { 'if-none-match': etag },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        },
-      )
-        .on('error', reject)
-        .end();
-    });
-    expect(again).toBe(304);
+    const again = await get(addinPort(), '/assets/x.png', 'GET', undefined, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
   });
 
   test('a missing file or a folder is 404', async () => {
