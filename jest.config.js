@@ -4,6 +4,12 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Closes every server a test file started, and what it registered with onTeardown, even
+  // when its setup failed or timed out (test/support/teardown.ts).
+  setupFilesAfterEnv: ['<rootDir>/test/support/teardown.ts'],
+  // Tests and hooks on a loaded 2-core machine: Azurite, Chromium and the sample runtime can
+  // take tens of seconds to start there. No test asserts a duration; this only ends a hang.
+  testTimeout: 120_000,
   // The Azure Functions host provides @azure/functions-core at run time; tests use a stub
   // that records registrations (test/api/registration.test.ts).
   // office-addin-mock requires office-addin-manifest only for its OfficeApp enum; the real

@@ -31,7 +31,6 @@ import {
   OpenedContexts,
 } from './harness';
 
-jest.setTimeout(60_000);
 
 let shared: Harness;
 let h: Harness;

@@ -20,6 +20,7 @@ import { createAddinHandler } from '../../api/src/host/addin-host';
 import { createRequestHandler } from '../../api/src/host/local-host';
 import type { Runtime } from '../../api/src/service/runtime';
 import { sampleRuntime } from '../support/runtime';
+import { onTeardown } from '../support/teardown';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const DIST = path.join(ROOT, 'dist');
@@ -73,6 +74,8 @@ export async function startHarness(): Promise<Harness> {
     await rt.close();
     throw err;
   }
+  // A setup that times out never hands the harness to its afterAll: close Chromium anyway.
+  onTeardown(() => browser.close());
   return {
     rt,
     browser,

@@ -21,7 +21,6 @@ import {
   OpenedContexts,
 } from './harness';
 
-jest.setTimeout(30_000);
 
 let h: Harness;
 let sessions: string[];

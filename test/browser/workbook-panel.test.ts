@@ -30,7 +30,6 @@ import {
 } from './fake-excel-workbook';
 import { openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
 
-jest.setTimeout(30_000);
 
 let h: Harness;
 let sessions: string[];

@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { onTeardown } from './teardown';
 
 export interface Azurite {
   connectionString: string;
@@ -77,6 +78,8 @@ export async function startAzurite(): Promise<Azurite> {
   let stdout = '';
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Stopped when the test file ends even if its setup timed out before it got the handle.
+  onTeardown(() => stop());
   let hasExited = false;
   void exited.then(() => (hasExited = true));
 
