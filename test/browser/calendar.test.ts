@@ -31,7 +31,6 @@ import {
   OpenedContexts,
 } from './harness';
 
-
 let shared: Harness;
 let h: Harness;
 let server: Server;

@@ -12,7 +12,6 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
 
-
 let h: Harness;
 const opened = new OpenedContexts();
 

@@ -21,7 +21,6 @@ import {
   OpenedContexts,
 } from './harness';
 
-
 let h: Harness;
 let sessions: string[];
 const opened = new OpenedContexts();

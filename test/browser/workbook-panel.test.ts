@@ -30,7 +30,6 @@ import {
 } from './fake-excel-workbook';
 import { openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
 
-
 let h: Harness;
 let sessions: string[];
 let last: string;
