@@ -16,10 +16,10 @@
 import { z } from 'zod';
 import {
   PRESETS,
-  PRESET_NAMES,
   ProfileError,
   ProfileSchema,
   canonicalJson,
+  isPresetName,
   resolveProfile,
   validateProfile,
   type PresetName,
@@ -273,9 +273,8 @@ export function checkForm(values: FormValues, carried: CarriedValues = {}): Form
   }
 }
 
-export function isPresetName(name: unknown): name is PresetName {
-  return typeof name === 'string' && (PRESET_NAMES as string[]).includes(name);
-}
+/** The engine's own check (preset names are own names only); re-exported for the taskpane. */
+export { isPresetName };
 
 /**
  * A profile in its stored form: the preset's name when nothing differs, else

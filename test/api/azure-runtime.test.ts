@@ -39,8 +39,9 @@ test('refresh into Blob/Table, then a second instance serves the same reading', 
 
   const reader = await azureRuntime();
   const status = await reader.service.statusReport();
-  expect(status.store).toMatch(/^azure:devstoreaccount1\/bench-bars$/);
-  expect(status.store).not.toMatch(/AccountKey/i);
+  // The anonymous status names the kind only: no account, container or key.
+  expect(status.store).toBe('azure');
+  expect(JSON.stringify(status)).not.toMatch(/devstoreaccount1|bench-bars|AccountKey/i);
   expect(status.generation).toBe(r.generation);
   const a = (await writer.service.call('signal', {})) as Record<string, unknown>;
   const b = (await reader.service.call('signal', {})) as Record<string, unknown>;

@@ -43,6 +43,13 @@ describe('freshness', () => {
     expect(f.staleReason).toMatch(/latest refresh failed \(stooq: timeout\)/);
   });
 
+  test('a long refresh error is quoted on one line and cut at 300 characters', () => {
+    const lastError = `SPY.csv: 2 bad rows\nSPY.csv:3: ${'x'.repeat(400)}\nSPY.csv:4: y`;
+    const f = freshness(now, isoDay('2024-12-04'), { ...opts, lastError });
+    const quoted = `SPY.csv: 2 bad rows SPY.csv:3: ${'x'.repeat(300 - 'SPY.csv: 2 bad rows SPY.csv:3: '.length)}…`;
+    expect(f.staleReason).toBe(`the latest refresh failed (${quoted}); serving the last good data`);
+  });
+
   test('sample data is never stale (it is labelled sample instead)', () => {
     expect(freshness(now, isoDay('2001-06-01'), { ...opts, sample: true }).stale).toBe(false);
   });

@@ -33,6 +33,9 @@ const value = fc.oneof(
     .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }))
     .map(([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
   fc.constantFrom('iwm', 'standard', 'IWM', 'SPY', 'QQQ', '', ' ', '-1', '0', '1e3', 'NaN', 'null', '[]', '{}'),
+  // Names every object inherits, and letters that case-map onto ASCII (ı -> I, ſ -> S).
+  fc.constantFrom('toString', 'constructor', '__proto__', 'hasOwnProperty', '{"preset":"valueOf"}', 'ıwm', 'ſpy'),
+  fc.integer({ min: 9, max: 3000 }).map((d) => `{"trend":${'['.repeat(d)}${']'.repeat(d)}}`),
   fc.subarray([...FIELD_NAMES], { maxLength: 4 }).map((f) => f.join(',')),
   fc.json().map((j) => `{"preset":"iwm","momentum":${j}}`),
   fc.jsonValue().map((j) => JSON.stringify(j)),

@@ -71,6 +71,13 @@ describe('parseEventsCsv', () => {
     ]);
   });
 
+  it('reads quoted fields: a label with a comma or quotes, a quoted date', () => {
+    const text = 'date,kind,label\r\n"2025-06-27",russell-recon,"Recon, Q2 (""annual"")"\r\n';
+    expect(parseEventsCsv(text, 'q.csv')).toStrictEqual<MacroEvent[]>([
+      { date: '2025-06-27', kind: 'russell-recon', label: 'Recon, Q2 ("annual")' },
+    ]);
+  });
+
   it('works without an end column', () => {
     expect(parseEventsCsv('date,kind,label\n2025-02-12,cpi,CPI January', 'c.csv')).toStrictEqual([
       { date: '2025-02-12', kind: 'cpi', label: 'CPI January' },
@@ -89,7 +96,7 @@ describe('parseEventsCsv', () => {
   it('throws on a missing required column, naming it', () => {
     const error = dataError(() => parseEventsCsv('date,kind,name\n2025-01-29,fomc,FOMC', 'cal.csv'));
     expect(error.file).toBe('cal.csv');
-    expect(error.message.split('\n')[0]).toBe('cal.csv: missing required column: label');
+    expect(error.message).toBe('cal.csv:1: missing required column: label (header: "date,kind,name")');
   });
 
   describe('bad rows', () => {
@@ -127,7 +134,7 @@ describe('parseEventsCsv', () => {
         { line: 8, reason: 'end 2025-04-11 is before date 2025-04-14' },
         { line: 9, reason: 'bad end "May 9" (expected a real YYYY-MM-DD date)' },
         { line: 10, reason: 'end is only allowed for earnings-season (got "2025-05-08" for fomc)' },
-        { line: 11, reason: 'expected 4 fields, found 5 (labels cannot contain commas)' },
+        { line: 11, reason: 'expected 4 fields, found 5 (quote a label that contains commas: "Recon, Q2")' },
         { line: 12, reason: 'empty line' },
         { line: 13, reason: expect.stringMatching(/^bad date "soon".*; unknown kind "whatever".*; missing label$/) },
       ]);

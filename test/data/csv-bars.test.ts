@@ -107,6 +107,84 @@ describe('parseBarsCsv: good files', () => {
   });
 });
 
+describe('parseBarsCsv: files as people export them (RFC 4180)', () => {
+  it('reads a spreadsheet export: BOM, every field quoted, CRLF', () => {
+    const text =
+      '\uFEFF"Date","Open","High","Low","Close","Volume"\r\n' +
+      '"2024-11-27","240.1","242.5","239.8","241.2","21000000"\r\n' +
+      '"2024-11-29","241.5","243","240.9","241.87","18000000"\r\n';
+    const { bars, issues } = parseBarsCsv(text, 'IWM.csv');
+    expect(issues).toEqual([]);
+    expect(Array.from(bars.dates)).toEqual(days('2024-11-27', '2024-11-29'));
+    expect(Array.from(bars.close)).toEqual([241.2, 241.87]);
+    expect(Array.from(bars.volume)).toEqual([21000000, 18000000]);
+  });
+
+  it('reads quoted extra columns holding commas, doubled quotes and line breaks, keeping line numbers exact', () => {
+    const text = [
+      'date,open,high,low,close,volume,"note, free text"', // 1
+      '2024-11-27,240.1,242.5,239.8,241.2,100,"gap up, ""strong"" close"', // 2
+      '2024-11-29,241.5,243,240.9,241.87,200,"half day', // 3
+      'before the holiday"', // 4 (the note goes on)
+      '2024-12-02,241,242,239,250,300,', // 5: close above high
+    ].join('\n');
+    const { bars, issues } = parseBarsCsv(text, 'IWM.csv');
+    expect(Array.from(bars.dates)).toEqual(days('2024-11-27', '2024-11-29'));
+    expect(issues).toEqual([{ line: 5, reason: 'close 250 is outside [low 239, high 242]' }]);
+  });
+
+  it('reports a quote that never closes on its line and keeps the rows before it', () => {
+    const text = [
+      HEADER,
+      '2024-11-27,240.1,242.5,239.8,241.2,100',
+      '"2024-11-29,241.5,243,240.9,241.87,200',
+      '2024-12-02,1,1,1,1,1',
+    ].join('\n');
+    const { bars, issues } = parseBarsCsv(text, 'IWM.csv');
+    expect(bars.dates.length).toBe(1);
+    expect(issues).toEqual([{ line: 3, reason: expect.stringMatching(/^a quote opened on line 3 is never closed/) }]);
+  });
+
+  /** A one-line message, at most `max` characters, naming the file (and the line when given). */
+  function expectOneLine(message: string, prefix: string, max = 240) {
+    expect(message).not.toMatch(/[\r\n\u2028\u2029]/);
+    expect(message.length).toBeLessThanOrEqual(max);
+    expect(message.startsWith(prefix)).toBe(true);
+  }
+
+  it('refuses binary files and UTF-16 text in one bounded line', () => {
+    const zip = Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00\x08\x00', 'latin1'), Buffer.alloc(5000, 0)]);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(300, 7)]);
+    const utf16 = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`${HEADER}\r\n2024-11-29,1,1,1,1,1\r\n`, 'utf16le'),
+    ]);
+    for (const [name, bytes] of [
+      ['IWM.xlsx.csv', zip],
+      ['chart.csv', png],
+      ['unicode.csv', utf16],
+    ] as const) {
+      const error = dataError(() => parseBarsCsv(bytes.toString('utf8'), name));
+      expectOneLine(error.message, `${name}: not a CSV text file`);
+      expect(error.message).toMatch(/starts with ".*"/);
+    }
+  });
+
+  it('reports a huge bad header in one bounded line naming the file and line', () => {
+    const columns = Array.from({ length: 50_000 }, (_, k) => `column${k}`).join(',');
+    for (const header of [columns, 'x'.repeat(1_000_000), `date,open,\u0007\u001b[31m${'y'.repeat(500)}`]) {
+      const error = dataError(() => parseBarsCsv(`${header}\n2024-11-29,1,1,1,1,1\n`, 'big.csv'));
+      expectOneLine(error.message, 'big.csv:1: missing required columns: ');
+      expect(error.message).toMatch(/\(header: ".{1,80}…"\)$/u);
+    }
+  });
+
+  it('quotes at most 40 characters of a bad value', () => {
+    const { issues } = parseBarsCsv(`${HEADER}\n${'9'.repeat(100_000)}-01-01,1,1,1,1,1\n2024-01-02,1,1,1,1,1`, 'x.csv');
+    expect(issues).toEqual([{ line: 2, reason: `bad date "${'9'.repeat(40)}…" (expected a real YYYY-MM-DD date)` }]);
+  });
+});
+
 describe('parseBarsCsv: bad rows are skipped and reported with their line', () => {
   const text = [
     HEADER, // 1
@@ -199,9 +277,11 @@ describe('parseBarsCsv: unusable files', () => {
       parseBarsCsv(['date,open,high,low,price,vol', '2024-01-02,1,1,1,1,1'].join('\n'), 'SPY.csv'),
     );
     expect(error.file).toBe('SPY.csv');
-    expect(error.message.split('\n')[0]).toBe('SPY.csv: missing required columns: close, volume');
+    expect(error.message).toBe(
+      'SPY.csv:1: missing required columns: close, volume (header: "date,open,high,low,price,vol")',
+    );
     expect(error.issues).toEqual([
-      { line: 1, reason: expect.stringContaining('missing required columns: close, volume') },
+      { line: 1, reason: expect.stringMatching(/^missing required columns: close, volume/) },
     ]);
   });
 

@@ -5,9 +5,14 @@
  * is a stable cache key.
  */
 import {
+  MAX_PROFILE_BYTES,
+  MAX_PROFILE_DEPTH,
   PRESETS,
   PRESET_NAMES,
   ProfileError,
+  canonicalJson,
+  checkProfileBounds,
+  isPresetName,
   profileHash,
   resolveProfile,
   validateProfile,
@@ -196,6 +201,84 @@ describe('resolveProfile', () => {
     expect(issues[0].message).toMatch(/standard/);
     expect(issuesOf(() => resolveProfile({ preset: 'nope' }))[0].field).toBe('preset');
     expect(issuesOf(() => resolveProfile(42))[0].field).toBe('profile');
+  });
+});
+
+describe('hostile input', () => {
+  test('names every object inherits are not presets', () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
+      expect(isPresetName(name)).toBe(false);
+      expect(issuesOf(() => resolveProfile(name))).toEqual([
+        { field: 'preset', message: `must be one of iwm, standard (got "${name}")` },
+      ]);
+      expect(issuesOf(() => resolveProfile({ preset: name }))[0].field).toBe('preset');
+    }
+    expect(PRESET_NAMES.every(isPresetName)).toBe(true);
+  });
+
+  test('a "__proto__" key is an unknown field, at the top and inside a section, and changes nothing', () => {
+    const top = JSON.parse('{"__proto__": {"atrPeriod": 3}}');
+    expect(issuesOf(() => resolveProfile(top))).toEqual([
+      { field: 'profile', message: 'has unknown field(s) "__proto__"' },
+    ]);
+    const inner = JSON.parse('{"momentum": {"__proto__": {"lookback": 3}}}');
+    expect(issuesOf(() => resolveProfile(inner))).toEqual([
+      { field: 'momentum', message: 'has unknown field(s) "__proto__"' },
+    ]);
+    expect(PRESETS.iwm.momentum.lookback).toBe(10);
+    expect(Object.getPrototypeOf(PRESETS.iwm.momentum)).toBe(Object.prototype);
+  });
+
+  test('depth is bounded before any recursive walk: 10,000 levels is one issue, not a stack overflow', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    expect(() => canonicalJson(deep)).toThrow(RangeError); // what the bound protects against
+    const issues = issuesOf(() => resolveProfile({ momentum: deep }));
+    expect(issues).toEqual([
+      { field: 'profile', message: `is nested too deeply (at most ${MAX_PROFILE_DEPTH} levels)` },
+    ]);
+    // The deepest real field (a custom event's date, depth 4) is well inside the bound.
+    let justInside: unknown = 1; // objects nested MAX_PROFILE_DEPTH levels
+    for (let i = 0; i < MAX_PROFILE_DEPTH; i++) justInside = { a: justInside };
+    expect(() => checkProfileBounds(justInside)).not.toThrow();
+    expect(() => checkProfileBounds({ a: justInside })).toThrow(/nested too deeply/);
+  });
+
+  test('size is bounded as JSON text: a profile just over 64 KB is refused, one of 200 long events is not', () => {
+    const events = Array.from({ length: 200 }, (_, i) => ({
+      date: '2025-01-02',
+      kind: 'custom',
+      label: `${'x'.repeat(75)}${i}`,
+    }));
+    expect(JSON.stringify({ macro: { customEvents: events } }).length).toBeLessThan(MAX_PROFILE_BYTES);
+    expect(resolveProfile({ macro: { customEvents: events } }).macro.customEvents).toHaveLength(200);
+    const big = { note: 'x'.repeat(MAX_PROFILE_BYTES) };
+    expect(issuesOf(() => resolveProfile(big))).toEqual([
+      { field: 'profile', message: `must be at most ${MAX_PROFILE_BYTES} characters as JSON` },
+    ]);
+    expect(() => checkProfileBounds('x'.repeat(MAX_PROFILE_BYTES + 1))).toThrow(/at most 65536 characters/);
+  });
+
+  test('a list longer than 200 is refused before its items are read', () => {
+    const many = Array.from({ length: 20_000 }, () => ({}));
+    expect(issuesOf(() => resolveProfile({ macro: { customEvents: many } }))).toEqual([
+      { field: 'macro.customEvents', message: 'must hold at most 200 events' },
+    ]);
+  });
+
+  test('a 64 KB object of unknown keys names 10 of them and counts the rest', () => {
+    const keys = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, 1]));
+    expect(issuesOf(() => resolveProfile(keys))).toEqual([
+      {
+        field: 'profile',
+        message: `has unknown field(s) ${Array.from({ length: 10 }, (_, i) => `"k${i}"`).join(', ')} and 490 more`,
+      },
+    ]);
+  });
+
+  test('a 60 KB preset name is quoted by its first 40 characters', () => {
+    const [issue] = issuesOf(() => resolveProfile('y'.repeat(60_000)));
+    expect(issue.message).toBe(`must be one of iwm, standard (got "${'y'.repeat(40)}…")`);
   });
 });
 

@@ -136,7 +136,8 @@ async function storeCommand(opts: CliOptions, io: CliIo): Promise<void> {
       io.out(
         [
           `source        ${st.source}${st.sample ? ' (SAMPLE DATA: synthetic, not market prices)' : ''}`,
-          `store         ${st.store}`,
+          // The API's status names the store's kind only; the local operator also sees where it is.
+          `store         ${st.store} (${rt.store.location})`,
           `generation    ${st.generation ?? 'none (run iwm-signals refresh)'}`,
           `last bar      ${st.lastBarDate ?? 'none'} (expected ${st.expectedLastSession})`,
           `stale         ${st.stale ? `YES: ${st.staleReason}` : 'no'}`,

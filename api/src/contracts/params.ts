@@ -12,25 +12,48 @@
 import { z } from 'zod';
 import { parseIsoDay } from '../engine/dates';
 import { FIELD_NAMES } from '../engine/fields';
-import { PRESET_NAMES, ProfileError, canonicalJson, fieldPath, resolveProfile, type Profile } from '../engine/profile';
+import {
+  PRESET_NAMES,
+  ProfileError,
+  canonicalJson,
+  checkProfileBounds,
+  fieldPath,
+  resolveProfile,
+  type Profile,
+} from '../engine/profile';
 import { DAY_REF_FORMS, MAX_RELATIVE_SESSION, relativeSession } from '../engine/sessions';
 
 /**
  * Resolved profiles by their text, so a batch of 1,000 calls with the same inline profile
- * validates it once. Profiles are never mutated, so sharing one object is safe.
+ * validates it once. Failures are kept too: a bad `defaults.profile` fails each of 5,000
+ * calls with the same error without validating it 5,000 times. Profiles are never
+ * mutated, so sharing one object is safe.
  */
-const resolved = new Map<string, Profile>();
+const resolved = new Map<string, Profile | ProfileError>();
 const RESOLVED_MAX = 256;
+/**
+ * Most profile problems one answer lists, then a count of the rest: 200 bad custom events
+ * are 800 problems, and a batch repeats a bad default's answer in every call.
+ */
+export const MAX_PROFILE_ISSUES = 20;
 
 function resolveCached(value: unknown): Profile {
+  // Bounds first: canonicalJson and the schema walk the value recursively.
+  checkProfileBounds(value);
   const key = typeof value === 'string' ? `s:${value}` : `j:${canonicalJson(value)}`;
-  let profile = resolved.get(key);
-  if (!profile) {
-    profile = resolveProfile(value);
+  let outcome = resolved.get(key);
+  if (!outcome) {
+    try {
+      outcome = resolveProfile(value);
+    } catch (err) {
+      if (!(err instanceof ProfileError)) throw err;
+      outcome = err;
+    }
     if (resolved.size >= RESOLVED_MAX) resolved.delete(resolved.keys().next().value as string);
-    resolved.set(key, profile);
+    resolved.set(key, outcome);
   }
-  return profile;
+  if (outcome instanceof ProfileError) throw outcome;
+  return outcome;
 }
 
 /** A calendar date `YYYY-MM-DD` that exists (2024-02-30 does not). */
@@ -41,6 +64,19 @@ export const IsoDate = z
 
 /** What a ticker may look like (it also names files and stored objects, so no path characters). */
 export const TICKER_PATTERN = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+/** A ticker as people type it: TICKER_PATTERN in either case, ASCII only. */
+const TICKER_INPUT = /^[A-Za-z0-9][A-Za-z0-9.^_-]{0,14}$/;
+const TICKER_RULE = 'must be a ticker: ASCII letters, digits, . ^ _ - (at most 15)';
+
+/**
+ * The upper-cased ticker `raw` names (surrounding blanks ignored), or null. Checked as
+ * ASCII BEFORE upper-casing: Unicode case mapping turns "ıwm" (dotless i) into "IWM" and
+ * "ß" into "SS", so a look-alike would otherwise pass as another symbol.
+ */
+export function tickerOf(raw: string): string | null {
+  const s = raw.trim();
+  return TICKER_INPUT.test(s) ? s.toUpperCase() : null;
+}
 
 /** The text of a date parameter (an ISO date, or `-N` normalised: `-05` and -5 are `"-5"`), or null. */
 export function dayRefText(value: unknown): string | null {
@@ -78,13 +114,8 @@ export const DayRef = z
     example: '2024-11-29',
   });
 
-/** A ticker as the data files name it; upper-cased. */
-export const Symbol = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(TICKER_PATTERN, 'must be a ticker (letters, digits, . ^ _ -; at most 15)')
-  .meta({ example: 'IWM' });
+/** A ticker as the data files name it; ASCII, then upper-cased (see tickerOf). */
+export const Symbol = z.string().trim().regex(TICKER_INPUT, TICKER_RULE).toUpperCase().meta({ example: 'IWM' });
 
 /** An integer in [min, max], given as a JSON number or as decimal text (query strings). */
 export const intParam = (min: number, max: number) =>
@@ -110,24 +141,27 @@ export const ProfileParam = z
   .unknown()
   .transform((raw, ctx): Profile => {
     let value = raw;
-    if (typeof raw === 'string' && raw.trimStart().startsWith('{')) {
-      try {
-        value = JSON.parse(raw);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `is not valid JSON (${(err as Error).message})` });
-        return z.NEVER;
-      }
-    }
     try {
+      if (typeof raw === 'string' && raw.trimStart().startsWith('{')) {
+        checkProfileBounds(raw); // the text's length, before JSON.parse reads it
+        try {
+          value = JSON.parse(raw);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `is not valid JSON (${(err as Error).message})` });
+          return z.NEVER;
+        }
+      }
       return resolveCached(value);
     } catch (err) {
       if (!(err instanceof ProfileError)) throw err;
-      for (const issue of err.issues) {
+      for (const issue of err.issues.slice(0, MAX_PROFILE_ISSUES)) {
         // A preset name given as text is the parameter itself, not a field inside it.
         const bare = issue.field === 'profile' || (typeof value === 'string' && issue.field === 'preset');
         const path = bare ? [] : fieldPath(issue.field);
         ctx.addIssue({ code: 'custom', message: issue.message, path });
       }
+      const more = err.issues.length - MAX_PROFILE_ISSUES;
+      if (more > 0) ctx.addIssue({ code: 'custom', message: `has ${more} more problem(s) not listed`, path: [] });
       return z.NEVER;
     }
   })
@@ -206,9 +240,20 @@ export const MAX_BATCH_CALLS = 5000;
 /** Largest request body the API reads (bytes); more is 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * A call's arguments, passed on as given: the function's own contract checks them. Not
+ * z.record, whose copy would turn a "__proto__" argument into the copy's prototype and
+ * so drop it silently instead of reporting it as unknown.
+ */
+const CallArgs = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+    error: 'must be an object of arguments',
+  })
+  .meta({ type: 'object', additionalProperties: true });
+
 export const BatchCall = z.strictObject({
   fn: z.enum(FUNCTION_NAMES as [FunctionName, ...FunctionName[]]),
-  args: z.record(z.string(), z.unknown()).optional(),
+  args: CallArgs.optional(),
 });
 export type BatchCall = z.infer<typeof BatchCall>;
 
@@ -239,7 +284,7 @@ export type BatchEnvelope = z.infer<typeof BatchEnvelope>;
 /** True when `fn` takes the argument `key` (status takes none). */
 export function takesArg(fn: FunctionName, key: string): boolean {
   const shape = (ARGS[fn] as unknown as { shape?: Record<string, unknown> }).shape;
-  return shape !== undefined && key in shape;
+  return shape !== undefined && Object.hasOwn(shape, key);
 }
 
 /** A call's arguments with the batch's defaults laid under them. */

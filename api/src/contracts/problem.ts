@@ -58,7 +58,7 @@ const TITLES: Record<ProblemType, string> = {
 /** The problem type a problem document carries (the last path segment of `type`). */
 export function problemKind(p: Pick<Problem, 'type'>): ProblemType | null {
   const kind = p.type.startsWith(PROBLEM_BASE) ? p.type.slice(PROBLEM_BASE.length) : '';
-  return kind in PROBLEM_TYPES ? (kind as ProblemType) : null;
+  return Object.hasOwn(PROBLEM_TYPES, kind) ? (kind as ProblemType) : null;
 }
 
 export function makeProblem(kind: ProblemType, detail: string, errors?: ProblemIssue[]): Problem {

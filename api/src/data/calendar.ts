@@ -14,7 +14,9 @@
 import { parseIsoDay } from '../engine/dates';
 import { RANGE_EVENT_KINDS } from '../engine/profile';
 import { EVENT_KINDS, type EventKind, type MacroEvent } from '../engine/types';
-import { csvLines, DataFileError, readHeader, type RowIssue } from './csv-bars';
+import { excerpt } from '../engine/excerpt';
+import { DataFileError, readCsvFile, readHeader, type RowIssue } from './csv-bars';
+import { isBlank } from './csv-fields';
 
 /** The rows of the shared events.csv in its order (grouped by source); see DEFAULT_EVENTS. */
 const SHIPPED_EVENTS: MacroEvent[] = [
@@ -91,19 +93,19 @@ const RANGE_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(RANGE_EVENT_KINDS
 
 /**
  * Parses a user calendar: header `date,kind,label` with an optional `end` column (any
- * order, any case, extra columns ignored). Each row needs a real date, a kind from
- * EVENT_KINDS, a non-empty label, and an `end` >= date exactly when the kind is a range
- * (earnings-season). Labels cannot contain commas (fields are not quoted). Returns the
+ * order, any case, extra columns ignored; fields may be quoted, so a label may hold a
+ * comma). Each row needs a real date, a kind from EVENT_KINDS, a non-empty label, and
+ * an `end` >= date exactly when the kind is a range (earnings-season). Returns the
  * events in file order; throws a DataFileError listing every bad row.
  */
 export function parseEventsCsv(text: string, source: string): MacroEvent[] {
-  const lines = csvLines(text);
-  const { index, width } = readHeader(source, lines[0], ['date', 'kind', 'label'], ['end']);
+  const table = readCsvFile(text, source);
+  const { index, width } = readHeader(source, table, ['date', 'kind', 'label'], ['end']);
   const events: MacroEvent[] = [];
   const issues: RowIssue[] = [];
-  for (let li = 1; li < lines.length; li++) {
-    const result = readEvent(lines[li], width, index);
-    if (typeof result === 'string') issues.push({ line: li + 1, reason: result });
+  for (let r = 1; r < table.rows.length; r++) {
+    const result = table.broken.get(r) ?? readEvent(table.rows[r], width, index);
+    if (typeof result === 'string') issues.push({ line: table.lines[r], reason: result });
     else events.push(result);
   }
   if (issues.length > 0) {
@@ -115,11 +117,10 @@ export function parseEventsCsv(text: string, source: string): MacroEvent[] {
 }
 
 /** One calendar row as an event, or the reasons it is not one (joined with "; "). */
-function readEvent(line: string, width: number, index: Record<string, number>): MacroEvent | string {
-  const fields = line.split(',');
+function readEvent(fields: string[], width: number, index: Record<string, number>): MacroEvent | string {
   if (fields.length !== width) {
-    if (line.trim() === '') return 'empty line';
-    return `expected ${width} fields, found ${fields.length} (labels cannot contain commas)`;
+    if (isBlank(fields)) return 'empty line';
+    return `expected ${width} fields, found ${fields.length} (quote a label that contains commas: "Recon, Q2")`;
   }
   const field = (column: string): string => (index[column] >= 0 ? fields[index[column]].trim() : '');
   const date = field('date');
@@ -129,17 +130,17 @@ function readEvent(line: string, width: number, index: Record<string, number>): 
   const problems: string[] = [];
 
   const day = parseIsoDay(date);
-  if (day === null) problems.push(`bad date ${JSON.stringify(date)} (expected a real YYYY-MM-DD date)`);
+  if (day === null) problems.push(`bad date ${excerpt(date, 40)} (expected a real YYYY-MM-DD date)`);
   const knownKind = KINDS.includes(kind);
-  if (!knownKind) problems.push(`unknown kind ${JSON.stringify(kind)} (expected one of ${EVENT_KINDS.join(', ')})`);
+  if (!knownKind) problems.push(`unknown kind ${excerpt(kind, 40)} (expected one of ${EVENT_KINDS.join(', ')})`);
   if (label === '') problems.push('missing label');
   if (knownKind && RANGE_KINDS.has(kind as EventKind)) {
     const endDay = parseIsoDay(end);
     if (end === '') problems.push(`${kind} needs an end date`);
-    else if (endDay === null) problems.push(`bad end ${JSON.stringify(end)} (expected a real YYYY-MM-DD date)`);
+    else if (endDay === null) problems.push(`bad end ${excerpt(end, 40)} (expected a real YYYY-MM-DD date)`);
     else if (day !== null && endDay < day) problems.push(`end ${end} is before date ${date}`);
   } else if (knownKind && end !== '') {
-    problems.push(`end is only allowed for ${[...RANGE_KINDS].join(', ')} (got ${JSON.stringify(end)} for ${kind})`);
+    problems.push(`end is only allowed for ${[...RANGE_KINDS].join(', ')} (got ${excerpt(end, 40)} for ${kind})`);
   }
 
   if (problems.length > 0) return problems.join('; ');

@@ -3,17 +3,21 @@
  *
  * Files come from broker exports, vendor downloads and hand edits, so the parser is
  * lenient about layout (column order, header case, extra columns such as adj_close,
- * CRLF, a UTF-8 BOM, trailing blank lines) and strict about values: every bad row is
+ * RFC 4180 quoting, CRLF, a UTF-8 BOM, trailing blank lines) and strict about values:
+ * every bad row is
  * skipped and reported with its line number and a reason, so the data-quality notes
  * can say exactly what was left out and the user can fix the file. A file without a
  * required column, or without a single usable row, is an error.
  *
  * Pure: the caller reads the file and passes its text plus a name for messages.
- * Speed matters (a universe is ~2,000 files of ~8,000 rows), hence one split per line,
- * no regex per number and columns preallocated to the line count.
+ * Speed matters (a universe is ~2,000 files of ~8,000 rows), hence one split per
+ * unquoted line (csv-fields.ts), no regex per number and columns preallocated to the
+ * row count.
  */
 import { formatDay, parseIsoDay } from '../engine/dates';
+import { excerpt } from '../engine/excerpt';
 import type { BarColumns } from '../engine/types';
+import { isBlank, readCsv, type CsvTable } from './csv-fields';
 
 /** One rejected row: `line` is 1-based and counts the header as line 1. */
 export interface RowIssue {
@@ -49,6 +53,13 @@ export class DataFileError extends Error {
     this.file = file;
     this.issues = issues;
   }
+
+  /** A whole-file problem found on one line (a bad header), as one line: `file:line: reason`. */
+  static atLine(file: string, line: number, reason: string): DataFileError {
+    const error = new DataFileError(file, reason, [{ line, reason }]);
+    error.message = formatIssues(file, error.issues);
+    return error;
+  }
 }
 
 /** `file:line: reason`, one per line, at most `max` of them plus a count of the rest. */
@@ -60,21 +71,36 @@ export function formatIssues(source: string, issues: readonly RowIssue[], max = 
   return out.join('\n');
 }
 
+/** How much of a file's start is looked at to tell text from binary. */
+const SNIFF_CHARS = 4096;
+
 /**
- * The lines of a CSV text without the BOM, the `\r` of CRLF endings and trailing blank
- * lines. Index `i` is file line `i + 1`, so line numbers in messages stay exact.
+ * Why `text` is not a CSV text file, or null when it is one. A NUL character or many
+ * undecodable bytes near the start mean binary data (a spreadsheet saved as .xlsx and
+ * renamed, a zip) or UTF-16 text (Excel's "Unicode Text"); either way no header could be
+ * read, and echoing the bytes would help nobody.
  */
-export function csvLines(text: string): string[] {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1);
+function notTextReason(text: string): string | null {
+  const head = text.slice(0, SNIFF_CHARS);
+  let odd = 0;
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i);
+    if (c === 0)
+      odd += head.length; // one NUL is enough
+    else if (c === 0xfffd || (c < 32 && c !== 9 && c !== 10 && c !== 13)) odd++;
   }
-  let end = lines.length;
-  while (end > 0 && lines[end - 1].trim() === '') end--;
-  lines.length = end;
-  return lines;
+  if (odd < 8 || odd * 20 < head.length) return null;
+  return `not a CSV text file (binary data, or text that is not UTF-8; save the sheet as "CSV UTF-8"): starts with ${excerpt(head, 24)}`;
+}
+
+/**
+ * A CSV file's records (csv-fields.ts, RFC 4180). A binary file is refused in one line;
+ * the caller reads the header with readHeader.
+ */
+export function readCsvFile(text: string, file: string): CsvTable {
+  const reason = notTextReason(text);
+  if (reason !== null) throw new DataFileError(file, reason);
+  return readCsv(text);
 }
 
 /** Where each wanted column sits in the header; -1 for an optional column that is absent. */
@@ -84,21 +110,29 @@ export interface HeaderMap {
   width: number;
 }
 
+/** Header names compare in ASCII lower case only: Unicode case mapping would make "ᴅate" or "K" match. */
+const asciiLower = (name: string) => name.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
 /**
- * Reads a header line: names are trimmed and compared case-insensitively, in any
- * order; columns not asked for are ignored. A missing required column or a wanted
- * column given twice (which one would we use?) is a DataFileError on line 1.
+ * Reads the header record (the table's first): names are trimmed and compared
+ * case-insensitively (ASCII), in any order; columns not asked for are ignored. A missing
+ * required column or a wanted column given twice (which one would we use?) is a
+ * one-line DataFileError on the header's line that quotes the header's start.
  */
 export function readHeader(
   file: string,
-  headerLine: string | undefined,
+  table: CsvTable,
   required: readonly string[],
   optional: readonly string[] = [],
 ): HeaderMap {
-  if (headerLine === undefined || headerLine.trim() === '') {
+  const fields = table.rows[0];
+  if (fields === undefined || isBlank(fields)) {
     throw new DataFileError(file, `empty file (expected a header ${required.join(',')})`);
   }
-  const names = headerLine.split(',').map((name) => name.trim().toLowerCase());
+  const line = table.lines[0];
+  const shown = () => excerpt(fields.join(','));
+  if (table.broken.has(0)) throw DataFileError.atLine(file, line, `header: ${table.broken.get(0)}`);
+  const names = fields.map((name) => asciiLower(name.trim()));
   const index: Record<string, number> = {};
   const problems: string[] = [];
   for (const column of [...required, ...optional]) {
@@ -110,10 +144,7 @@ export function readHeader(
   if (missing.length > 0) {
     problems.unshift(`missing required column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
   }
-  if (problems.length > 0) {
-    const issues = problems.map((reason) => ({ line: 1, reason: `${reason} (header: ${headerLine.trim()})` }));
-    throw new DataFileError(file, problems.join('; '), issues);
-  }
+  if (problems.length > 0) throw DataFileError.atLine(file, line, `${problems.join('; ')} (header: ${shown()})`);
   return { index, width: names.length };
 }
 
@@ -213,11 +244,11 @@ const REQUIRED = ['date', 'open', 'high', 'low', 'close', 'volume'] as const;
  * checked against the range: the engine only uses it for the debrief's intraday move.
  */
 export function parseBarsCsv(text: string, source: string): ParsedBars {
-  const lines = csvLines(text);
-  const { index, width } = readHeader(source, lines[0], REQUIRED);
+  const table = readCsvFile(text, source);
+  const { index, width } = readHeader(source, table, REQUIRED);
   const columns = Int32Array.from(REQUIRED, (name) => index[name]);
 
-  const capacity = Math.max(0, lines.length - 1);
+  const capacity = Math.max(0, table.rows.length - 1);
   const dates = new Int32Array(capacity);
   const open = new Float64Array(capacity);
   const high = new Float64Array(capacity);
@@ -230,11 +261,12 @@ export function parseBarsCsv(text: string, source: string): ParsedBars {
   let n = 0;
   let lastLine = 0;
 
-  for (let li = 1; li < lines.length; li++) {
+  for (let r = 1; r < table.rows.length; r++) {
+    const line = table.lines[r];
     const lastDay = n > 0 ? dates[n - 1] : null;
-    const problem = readRow(lines[li], width, columns, parseDay, row, lastDay, lastLine);
+    const problem = table.broken.get(r) ?? readRow(table.rows[r], width, columns, parseDay, row, lastDay, lastLine);
     if (problem !== null) {
-      issues.push({ line: li + 1, reason: problem });
+      issues.push({ line, reason: problem });
       continue;
     }
     dates[n] = row[0];
@@ -243,7 +275,7 @@ export function parseBarsCsv(text: string, source: string): ParsedBars {
     low[n] = row[3];
     close[n] = row[4];
     volume[n] = row[5];
-    lastLine = li + 1;
+    lastLine = line;
     n++;
   }
 
@@ -279,7 +311,7 @@ export function parseBarsCsv(text: string, source: string): ParsedBars {
  * of per-row allocations on the success path, which is nearly every row.
  */
 function readRow(
-  line: string,
+  fields: string[],
   width: number,
   columns: Int32Array,
   parseDay: (text: string) => number | null,
@@ -287,20 +319,19 @@ function readRow(
   lastDay: number | null,
   lastLine: number,
 ): string | null {
-  const fields = line.split(',');
   if (fields.length !== width) {
-    return line.trim() === '' ? 'empty line' : `expected ${width} fields, found ${fields.length}`;
+    return isBlank(fields) ? 'empty line' : `expected ${width} fields, found ${fields.length}`;
   }
   const dateText = fields[columns[0]].trim();
   const day = parseDay(dateText);
   if (day === null) {
-    return missingValues(fields, columns) ?? `bad date ${JSON.stringify(dateText)} (expected a real YYYY-MM-DD date)`;
+    return missingValues(fields, columns) ?? `bad date ${excerpt(dateText, 40)} (expected a real YYYY-MM-DD date)`;
   }
   out[0] = day;
   for (let k = 1; k < columns.length; k++) {
     const value = toNumber(fields[columns[k]]);
     if (Number.isNaN(value)) {
-      const shown = JSON.stringify(fields[columns[k]].trim());
+      const shown = excerpt(fields[columns[k]].trim(), 40);
       return missingValues(fields, columns) ?? `${REQUIRED[k]} is not a number: ${shown}`;
     }
     out[k] = value;

@@ -10,7 +10,7 @@ import { alignInputs, type DataQuality, type SymbolBars } from './align';
 import { DEFAULT_EVENTS, parseEventsCsv } from './calendar';
 import { DataFileError, parseBarsCsv, type RowIssue } from './csv-bars';
 import { generateSample } from './sample';
-import { TICKER_PATTERN } from '../contracts/params';
+import { tickerOf } from '../contracts/params';
 
 export const DATA_SOURCES = ['sample', 'csv'] as const;
 export type DataSourceName = (typeof DATA_SOURCES)[number];
@@ -55,11 +55,11 @@ export class DatasetError extends Error {
   }
 }
 
-/** Upper-cases and checks a ticker so it can name a file without escaping the folder. */
+/** Checks (ASCII first) and upper-cases a ticker so it can name a file without escaping the folder. */
 export function normaliseSymbol(raw: string, what: string): string {
-  const s = raw.trim().toUpperCase();
-  if (!TICKER_PATTERN.test(s))
-    throw new DatasetError(`${what}: ${JSON.stringify(raw)} is not a ticker (letters, digits, . ^ _ -)`);
+  const s = tickerOf(raw);
+  if (s === null)
+    throw new DatasetError(`${what}: ${JSON.stringify(raw)} is not a ticker (ASCII letters, digits, . ^ _ -)`);
   return s;
 }
 
@@ -142,7 +142,8 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     if (names.length === 0) throw new DatasetError(`universe: no .csv files in ${options.universeDir}`);
     universe = [];
     for (const name of names) {
-      const member = basename(name, name.slice(name.lastIndexOf('.'))).toUpperCase();
+      const stem = basename(name, name.slice(name.lastIndexOf('.')));
+      const member = tickerOf(stem) ?? stem;
       universe.push(await loadBars(join(options.universeDir, name), member, allow, files));
     }
   }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { parseIsoDay } from './dates';
+import { excerpt } from './excerpt';
 import { EVENT_KINDS, type EventKind } from './types';
 
 /**
@@ -258,6 +259,14 @@ export const PRESETS = { iwm: IWM, standard: STANDARD } as const;
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
+/**
+ * True for a preset's own name. Never `name in PRESETS`: that is also true for
+ * "toString", "constructor" and "__proto__", which every object inherits.
+ */
+export function isPresetName(name: unknown): name is PresetName {
+  return typeof name === 'string' && Object.hasOwn(PRESETS, name);
+}
+
 /** Thrown for any invalid profile; `issues` lists every problem found. */
 export class ProfileError extends Error {
   constructor(public readonly issues: { field: string; message: string }[]) {
@@ -266,31 +275,94 @@ export class ProfileError extends Error {
   }
 }
 
+/**
+ * Deepest nesting a profile may have: the deepest real field (a custom event's date) sits
+ * at depth 4 (profile, macro, customEvents, event), so 8 leaves room for a typo's
+ * "unknown field" message and none for a 10,000-deep object meant to overflow the stack.
+ */
+export const MAX_PROFILE_DEPTH = 8;
+/**
+ * Largest profile, counted as JSON text: 200 custom events with 80-character labels are
+ * about 30 KB. Counted before anything else reads the value, so validation and hashing
+ * cost at most this much per profile.
+ */
+export const MAX_PROFILE_BYTES = 64 * 1024;
+/** How many unknown field names one issue lists (a 64 KB object can hold thousands). */
+const MAX_KEYS_LISTED = 10;
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Lays `patch` over `base`; arrays and scalars replace, objects merge. */
+/**
+ * Checks that raw profile input is small and shallow enough to validate: depth at most
+ * MAX_PROFILE_DEPTH, at most MAX_PROFILE_BYTES as JSON, and no list longer than
+ * MAX_CUSTOM_EVENTS. Iterative (an explicit stack), so it is safe on input that would
+ * overflow a recursive walk, and it stops at the first bound crossed. Everything that
+ * walks a profile recursively (canonicalJson, the schema, the hash) runs after it.
+ */
+export function checkProfileBounds(value: unknown): void {
+  const fail = (message: string, field = 'profile'): never => {
+    throw new ProfileError([{ field, message }]);
+  };
+  if (typeof value === 'string') {
+    if (value.length > MAX_PROFILE_BYTES) fail(`must be at most ${MAX_PROFILE_BYTES} characters as JSON`);
+    return;
+  }
+  const stack: { value: unknown; depth: number; path: readonly (string | number)[] }[] = [
+    { value, depth: 1, path: [] },
+  ];
+  let size = 0; // characters of the JSON text the value would be
+  while (stack.length > 0) {
+    const item = stack.pop() as (typeof stack)[number];
+    const v = item.value;
+    if (typeof v === 'string') size += v.length + 2;
+    else if (typeof v === 'number' || typeof v === 'boolean') size += String(v).length;
+    else if (v === null || v === undefined) size += 4;
+    else if (typeof v === 'object') {
+      if (item.depth > MAX_PROFILE_DEPTH) fail(`is nested too deeply (at most ${MAX_PROFILE_DEPTH} levels)`);
+      if (Array.isArray(v)) {
+        // The only list a profile has is macro.customEvents: same bound, same words as the schema.
+        if (v.length > MAX_CUSTOM_EVENTS) {
+          const what = item.path[item.path.length - 1] === 'customEvents' ? 'events' : 'items';
+          fail(`must hold at most ${MAX_CUSTOM_EVENTS} ${what}`, fieldText(item.path) || 'profile');
+        }
+        size += 2 + v.length;
+        for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth: item.depth + 1, path: [...item.path, i] });
+      } else {
+        const keys = Object.keys(v);
+        size += 2 + keys.length;
+        for (const k of keys) {
+          size += k.length + 3;
+          stack.push({ value: (v as Record<string, unknown>)[k], depth: item.depth + 1, path: [...item.path, k] });
+        }
+      }
+    } else fail(`must be plain JSON (got a ${typeof v})`, fieldText(item.path) || 'profile');
+    if (size > MAX_PROFILE_BYTES) fail(`must be at most ${MAX_PROFILE_BYTES} characters as JSON`);
+  }
+}
+
+/** Lays `patch` over `base`; arrays and scalars replace, objects merge. Own keys only, "__proto__" included as data. */
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(patch)) out[k] = k in base ? deepMerge(base[k], v) : v;
-  return out;
+  const out = new Map(Object.entries(base));
+  for (const [k, v] of Object.entries(patch)) out.set(k, Object.hasOwn(base, k) ? deepMerge(base[k], v) : v);
+  // fromEntries defines each key as data, so a "__proto__" key stays a key the schema reports as unknown.
+  return Object.fromEntries(out);
 }
 
 function presetByName(name: unknown, field: string): Profile {
-  if (typeof name !== 'string' || !(name in PRESETS)) {
-    throw new ProfileError([
-      { field, message: `must be one of ${PRESET_NAMES.join(', ')} (got ${JSON.stringify(name)})` },
-    ]);
+  if (!isPresetName(name)) {
+    const got = typeof name === 'string' ? excerpt(name, 40) : typeof name;
+    throw new ProfileError([{ field, message: `must be one of ${PRESET_NAMES.join(', ')} (got ${got})` }]);
   }
-  return PRESETS[name as PresetName];
+  return PRESETS[name];
 }
 
 /**
  * Resolves a profile from a preset name, or from an object whose optional `preset`
- * (default "iwm") is the base and whose other fields override it. The result is
- * validated in full.
+ * (default "iwm") is the base and whose other fields override it. The input's size and
+ * depth are checked first, then the result is validated in full.
  */
 export function resolveProfile(input: unknown): Profile {
   if (input === undefined) return PRESETS.iwm;
@@ -298,6 +370,7 @@ export function resolveProfile(input: unknown): Profile {
   if (!isPlainObject(input)) {
     throw new ProfileError([{ field: 'profile', message: 'must be a preset name or an object' }]);
   }
+  checkProfileBounds(input);
   const { preset, ...overrides } = input;
   const base = preset === undefined ? PRESETS.iwm : presetByName(preset, 'preset');
   const merged = deepMerge(base, overrides) as Record<string, unknown>;
@@ -327,18 +400,17 @@ export function fieldPath(field: string): (string | number)[] {
   return out;
 }
 
-/** Validates a complete profile object. */
+/** Validates a complete profile object; the error has every problem (the form marks each field). */
 export function validateProfile(candidate: unknown): Profile {
   const parsed = ProfileSchema.safeParse(candidate);
   if (parsed.success) return parsed.data;
   throw new ProfileError(
     parsed.error.issues.map((issue) => {
       const field = issue.path.length ? fieldText(issue.path) : 'profile';
-      const message =
-        issue.code === 'unrecognized_keys'
-          ? `has unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
-          : issue.message;
-      return { field, message };
+      if (issue.code !== 'unrecognized_keys') return { field, message: issue.message };
+      const listed = issue.keys.slice(0, MAX_KEYS_LISTED).map((k) => excerpt(k, 40));
+      const more = issue.keys.length > listed.length ? ` and ${issue.keys.length - listed.length} more` : '';
+      return { field, message: `has unknown field(s) ${listed.join(', ')}${more}` };
     }),
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Any error -> a problem document. Input problems are 4xx and name the field; data that
- * cannot be loaded is 503 with the reason; anything unexpected is a 500 whose detail
- * carries an id to find the logged stack, never the stack itself.
+ * cannot be loaded is 503 with the reason (absolute paths cut to file names); anything
+ * unexpected is a 500 whose detail carries an id to find the logged stack, never the
+ * stack itself.
  */
 import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
@@ -11,6 +12,7 @@ import { ProfileError } from '../engine/profile';
 import { SessionError } from '../engine/sessions';
 import { makeProblem, ProblemError, zodIssues, type Problem } from '../contracts/problem';
 import { ConfigError } from '../service/config';
+import { withoutPaths } from '../service/redact';
 import { SourceError } from '../service/snapshot-source';
 import { CorruptObjectError, StoreUnavailableError } from '../storage/types';
 
@@ -36,7 +38,8 @@ export function toProblem(err: unknown, log: (msg: string) => void = console.err
     err instanceof CorruptObjectError ||
     err instanceof ConfigError
   )
-    return makeProblem('data-unavailable', err.message);
+    // The detail says what failed, naming files but never the server's absolute paths.
+    return makeProblem('data-unavailable', withoutPaths(err.message));
   const id = randomUUID();
   log(`internal error ${id}: ${(err as Error)?.stack ?? String(err)}`);
   return makeProblem('internal', `unexpected error; reference ${id} in the server log`);

@@ -54,13 +54,14 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 
 /** Query parameters as raw arguments; a parameter given twice is an error, not "the last one wins". */
 export function queryArgs(request: HttpRequest): Record<string, string> {
-  const out: Record<string, string> = {};
+  // A Map, not `k in {}`: "constructor" or "__proto__" is an unknown parameter, not a repeat.
+  const args = new Map<string, string>();
   const repeated: string[] = [];
   for (const [k, v] of request.query.entries()) {
     // `code` is the function key (Azure reads it); it is not an argument.
     if (k === 'code') continue;
-    if (k in out) repeated.push(k);
-    out[k] = v;
+    if (args.has(k)) repeated.push(k);
+    args.set(k, v);
   }
   if (repeated.length)
     throw ProblemError.of(
@@ -68,7 +69,8 @@ export function queryArgs(request: HttpRequest): Record<string, string> {
       `parameter(s) given more than once: ${[...new Set(repeated)].join(', ')}`,
       [...new Set(repeated)].map((field) => ({ field, message: 'is given more than once' })),
     );
-  return out;
+  // fromEntries defines "__proto__" as a key, so the contract reports it as unknown.
+  return Object.fromEntries(args);
 }
 
 /** A GET route that runs one service function on the query. */

@@ -4,7 +4,7 @@
  * error that names the variable, never a silent fallback to the sample data.
  */
 import { z } from 'zod';
-import { TICKER_PATTERN } from '../contracts/params';
+import { tickerOf } from '../contracts/params';
 
 export const SOURCES = ['sample', 'csv', 'stooq', 'tiingo'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -63,8 +63,6 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const TICKER = TICKER_PATTERN;
-
 function pick<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -90,23 +88,32 @@ function bool(env: Env, name: string): boolean {
   throw new ConfigError(`${name}=${JSON.stringify(raw)} must be true or false`);
 }
 
-function list(env: Env, name: string, pattern: RegExp, fallback: string[]): string[] {
+/**
+ * A comma-separated list; `normalise` returns the upper-cased entry or null when it is not
+ * valid. Entries are checked as ASCII before any case mapping (see tickerOf).
+ */
+function list(env: Env, name: string, normalise: (item: string) => string | null, fallback: string[]): string[] {
   const raw = env[name];
   if (raw === undefined) return fallback;
-  const items = raw
-    .split(',')
-    .map((s) => s.trim().toUpperCase())
-    .filter(Boolean);
-  for (const item of items)
-    if (!pattern.test(item)) throw new ConfigError(`${name}: ${JSON.stringify(item)} is not a valid entry`);
+  const items: string[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (!item) continue;
+    const valid = normalise(item);
+    if (valid === null) throw new ConfigError(`${name}: ${JSON.stringify(item)} is not a valid entry`);
+    items.push(valid);
+  }
   return [...new Set(items)];
 }
 
+/** A FRED series id (T10Y2Y, BAMLH0A0HYM2) in either case, ASCII only. */
+const seriesId = (item: string) => (/^[A-Za-z0-9_]{1,32}$/.test(item) ? item.toUpperCase() : null);
+
 function ticker(env: Env, name: string, fallback: string): string {
-  const raw = env[name]?.trim().toUpperCase();
+  const raw = env[name]?.trim();
   if (!raw) return fallback;
-  if (!TICKER.test(raw)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a ticker`);
-  return raw;
+  const symbol = tickerOf(raw);
+  if (symbol === null) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a ticker`);
+  return symbol;
 }
 
 const Url = z.url({ protocol: /^https?$/ });
@@ -130,7 +137,7 @@ export function readConfig(env: Env = process.env): ServiceConfig {
   const benchmark = ticker(env, 'IWM_BENCHMARK', 'SPY');
   if (symbol === benchmark) throw new ConfigError(`IWM_SYMBOL and IWM_BENCHMARK are both ${symbol}`);
   const network = NETWORK_SOURCES.includes(source);
-  const symbols = [...new Set([symbol, benchmark, ...list(env, 'IWM_SYMBOLS', TICKER, [])])];
+  const symbols = [...new Set([symbol, benchmark, ...list(env, 'IWM_SYMBOLS', tickerOf, [])])];
   const store = pick(env, 'IWM_STORE', STORES, 'fs');
   const storageConnection = env.IWM_STORAGE_CONNECTION?.trim() || env.AzureWebJobsStorage?.trim() || null;
   if (store === 'azure' && !storageConnection)
@@ -144,7 +151,7 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     symbol,
     benchmark,
     symbols,
-    fredSeries: list(env, 'IWM_FRED_SERIES', /^[A-Z0-9_]{1,32}$/, network ? ['T10Y2Y', 'BAMLH0A0HYM2'] : []),
+    fredSeries: list(env, 'IWM_FRED_SERIES', seriesId, network ? ['T10Y2Y', 'BAMLH0A0HYM2'] : []),
     calendarFile: env.IWM_CALENDAR_FILE?.trim() || null,
     allowBadRows: bool(env, 'IWM_ALLOW_BAD_ROWS'),
     seed: seedRaw ? int(env, 'IWM_SEED', 0, 0xffffffff, 0) : null,

@@ -38,6 +38,12 @@ export function weekdaysBetween(from: number, to: number): number {
   return weekdaysIn(from + 1, to);
 }
 
+/**
+ * Longest part of a refresh error quoted in staleReason: every data response repeats it
+ * (meta.staleReason and warnings), and status.lastError has the error in full.
+ */
+export const STALE_ERROR_CHARS = 300;
+
 export interface Freshness {
   expectedLastSession: string;
   stale: boolean;
@@ -58,8 +64,11 @@ export function freshness(
   const behind = weekdaysBetween(lastBarDay, expected);
   let staleReason: string | null = null;
   if (!options.sample) {
-    if (options.lastError) staleReason = `the latest refresh failed (${options.lastError}); serving the last good data`;
-    else if (behind > options.staleAfterSessions)
+    if (options.lastError) {
+      const error = options.lastError.replace(/\s+/g, ' ').trim();
+      const quoted = error.length > STALE_ERROR_CHARS ? `${error.slice(0, STALE_ERROR_CHARS)}…` : error;
+      staleReason = `the latest refresh failed (${quoted}); serving the last good data`;
+    } else if (behind > options.staleAfterSessions)
       staleReason = `last bar ${formatDay(lastBarDay)} is ${behind} sessions behind the expected ${formatDay(expected)}`;
   }
   return { expectedLastSession: formatDay(expected), stale: staleReason !== null, staleReason };

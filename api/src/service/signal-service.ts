@@ -28,6 +28,7 @@ import { NETWORK_SOURCES } from './config';
 import { expectedLastSession, freshness, type Freshness } from './freshness';
 import { Lru } from './lru';
 import { pairData, type PairData } from './market-data';
+import { configuredPaths, withoutPaths, type KnownPath } from './redact';
 import { baseMetaOf, readingWithContext, type BaseMeta } from './views';
 import { sourceKey } from './snapshot-source';
 
@@ -134,6 +135,8 @@ export class SignalService {
   private metaTexts = new Lru<string, string>(64);
   private hashes = new WeakMap<Profile, string>();
   private status: { value: RefreshStatus; readAt: number } | null = null;
+  /** Configured folders, named by their setting in anything a response says (see redact.ts). */
+  private readonly paths: KnownPath[];
   private fresh: { key: string; value: Freshness; at: number } | null = null;
 
   constructor(options: ServiceOptions) {
@@ -144,6 +147,12 @@ export class SignalService {
     this.clock = options.clock ?? (() => new Date());
     this.version = options.version ?? '0.0.0';
     this.log = options.log ?? (() => {});
+    this.paths = configuredPaths(this.config);
+  }
+
+  /** A message as a response may carry it: no absolute paths of this server. */
+  private wireText(message: string): string {
+    return withoutPaths(message, this.paths);
   }
 
   /** Validates raw arguments for `fn` with the shared contract; a problem names every bad field. */
@@ -250,6 +259,8 @@ export class SignalService {
     } catch {
       value = NO_STATUS;
     }
+    // The recorded error reaches staleReason, warnings and status: named as on the wire.
+    if (value.lastError) value = { ...value, lastError: this.wireText(value.lastError) };
     this.status = { value, readAt: now };
     return value;
   }
@@ -476,7 +487,7 @@ export class SignalService {
     try {
       loaded = await this.current();
     } catch (err) {
-      loadError = err instanceof ProblemError ? err.problem.detail : (err as Error).message;
+      loadError = this.wireText(err instanceof ProblemError ? err.problem.detail : (err as Error).message);
     }
     const st = await this.refreshStatus();
     const m = loaded?.manifest;
@@ -496,7 +507,8 @@ export class SignalService {
       version: this.version,
       source: this.config.source,
       sample: this.config.source === 'sample',
-      store: this.store.location,
+      // The kind only: this route is anonymous, and a folder or account name is the server's business.
+      store: this.store.kind,
       generation: m?.generation ?? null,
       symbols: m?.lastBarDates ?? {},
       lastBarDate,

@@ -8,7 +8,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { DataFileError, parseBarsCsv, type ParsedBars, type RowIssue } from '../data/csv-bars';
 import { generateSample } from '../data/sample';
-import { TICKER_PATTERN } from '../contracts/params';
+import { TICKER_PATTERN, tickerOf } from '../contracts/params';
 import { HttpClient } from '../data/http-client';
 import { createBarsProvider, fetchFredSeries, fetchIwmHoldings } from '../data/providers';
 import { ProviderError } from '../data/providers/types';
@@ -91,29 +91,40 @@ export function sampleSnapshot(config: ServiceConfig, createdAt: string): Snapsh
   };
 }
 
-async function readText(path: string, what: string): Promise<string> {
+/*
+ * Messages name files relative to their folder (`SPY.csv`, `IWM_UNIVERSE_DIR/ABCD.csv`)
+ * and folders by their setting, never by absolute path: they reach the API's anonymous
+ * status route (lastError, staleReason) and 503 details, which must not describe the
+ * server's file system. The operator knows where IWM_DATA_DIR points.
+ */
+
+/** Reads `path`, which messages call `shown`. */
+async function readText(path: string, shown: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new SourceError(`${what}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    throw new SourceError(`${shown}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
 }
 
-async function csvFiles(dir: string, what: string): Promise<string[]> {
+/** The `.csv` files of the folder a setting names (`setting` is how messages name the folder). */
+async function csvFiles(dir: string, setting: string): Promise<string[]> {
   try {
     return (await readdir(dir)).filter((f) => f.toLowerCase().endsWith('.csv')).sort();
   } catch (err) {
-    throw new SourceError(`${what}: cannot read folder ${dir} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    throw new SourceError(`${setting}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
 }
 
-const symbolOf = (file: string) => basename(file, file.slice(file.lastIndexOf('.'))).toUpperCase();
+const stemOf = (file: string) => basename(file, file.slice(file.lastIndexOf('.')));
+/** The ticker a file name gives (`spy.csv` -> SPY), or null when the name is not an ASCII ticker. */
+const symbolOf = (file: string) => tickerOf(stemOf(file));
 
 /**
  * A folder of `<SYMBOL>.csv` files. The configured symbol and benchmark must be there;
  * the other symbols (QQQ, ...) come along so `symbol=` can name them. Files that are not
- * bar files (another header) are left out and listed, not fatal, unless they are the
- * configured pair.
+ * bar files (another header) or not named as a ticker are left out and listed, not
+ * fatal, unless they are the configured pair.
  */
 export async function csvSnapshot(config: ServiceConfig, createdAt: string): Promise<Snapshot> {
   const dir = config.dataDir;
@@ -125,26 +136,29 @@ export async function csvSnapshot(config: ServiceConfig, createdAt: string): Pro
   const required = new Set([config.symbol, config.benchmark]);
   for (const name of names) {
     const symbol = symbolOf(name);
-    if (!TICKER_PATTERN.test(symbol)) continue;
-    const path = join(dir, name);
+    if (symbol === null || !TICKER_PATTERN.test(symbol)) {
+      notBars.push(`${name}: the name is not a ticker (ASCII letters, digits, . ^ _ -)`);
+      continue;
+    }
     try {
-      bars[symbol] = accept(parseBarsCsv(await readText(path, symbol), path), config.allowBadRows, skipped);
+      const text = await readText(join(dir, name), name);
+      bars[symbol] = accept(parseBarsCsv(text, name), config.allowBadRows, skipped);
     } catch (err) {
       if (required.has(symbol) || !(err instanceof DataFileError)) throw err;
-      notBars.push(`${name}: ${err.message.split('\n')[0]}`);
+      notBars.push(err.message.split('\n')[0]);
     }
   }
-  for (const s of required)
-    if (!bars[s]) throw new SourceError(`IWM_DATA_DIR: ${join(dir, `${s}.csv`)} is missing (needed for ${s})`);
+  for (const s of required) if (!bars[s]) throw new SourceError(`IWM_DATA_DIR: ${s}.csv is missing (needed for ${s})`);
   let universe: MemberCloses | null = null;
   if (config.universeDir) {
     const files = await csvFiles(config.universeDir, 'IWM_UNIVERSE_DIR');
-    if (files.length === 0) throw new SourceError(`IWM_UNIVERSE_DIR: no .csv files in ${config.universeDir}`);
+    if (files.length === 0) throw new SourceError('IWM_UNIVERSE_DIR: the folder has no .csv files');
     const members = [];
     for (const name of files) {
-      const path = join(config.universeDir, name);
-      const b = accept(parseBarsCsv(await readText(path, 'member'), path), config.allowBadRows, skipped);
-      members.push({ symbol: symbolOf(name), bars: b });
+      const shown = `IWM_UNIVERSE_DIR/${name}`;
+      const text = await readText(join(config.universeDir, name), shown);
+      const b = accept(parseBarsCsv(text, shown), config.allowBadRows, skipped);
+      members.push({ symbol: symbolOf(name) ?? stemOf(name), bars: b });
     }
     universe = packMembers(members);
   }

@@ -9,7 +9,8 @@
  * signal) and counted. Anything else that does not parse fails the whole series with
  * every bad line listed: a context series is small and either right or not used.
  */
-import { csvLines, DataFileError, type RowIssue } from '../csv-bars';
+import { DataFileError, readCsvFile, type RowIssue } from '../csv-bars';
+import { excerpt } from '../../engine/excerpt';
 import type { HttpClient } from '../http-client';
 import { formatDay, parseIsoDay } from '../../engine/dates';
 import { checkFrom } from './bar-rows';
@@ -50,13 +51,13 @@ export async function fetchFredSeries(
 
 /** Parses a fredgraph.csv text (pure); throws a DataFileError listing every bad line. */
 export function parseFredCsv(text: string, id: string, source: string): FetchedFredSeries {
-  const lines = csvLines(text);
-  const header = (lines[0] ?? '').split(',').map((name) => name.trim());
+  const table = readCsvFile(text, source);
+  const header = (table.rows[0] ?? ['']).map((name) => name.trim());
   const dateColumn = header[0]?.toLowerCase();
   if (header.length !== 2 || (dateColumn !== 'observation_date' && dateColumn !== 'date') || header[1] !== id) {
     const issue = {
       line: 1,
-      reason: `expected header observation_date,${id} (found ${JSON.stringify(lines[0] ?? '')})`,
+      reason: `expected header observation_date,${id} (found ${excerpt(header.join(','))})`,
     };
     throw new DataFileError(source, `not a FRED series file for ${id}`, [issue]);
   }
@@ -68,9 +69,14 @@ export function parseFredCsv(text: string, id: string, source: string): FetchedF
   // Order is checked across "." rows too: a repeated date is wrong whatever its value.
   let lastDay: number | null = null;
   let lastLine = 0;
-  for (let i = 1; i < lines.length; i++) {
-    const line = i + 1;
-    const fields = lines[i].split(',');
+  for (let r = 1; r < table.rows.length; r++) {
+    const line = table.lines[r];
+    const fields = table.rows[r];
+    const broken = table.broken.get(r);
+    if (broken !== undefined) {
+      issues.push({ line, reason: broken });
+      continue;
+    }
     if (fields.length !== 2) {
       issues.push({ line, reason: `expected 2 fields, found ${fields.length}` });
       continue;
@@ -78,7 +84,7 @@ export function parseFredCsv(text: string, id: string, source: string): FetchedF
     const dateText = fields[0].trim();
     const day = parseIsoDay(dateText);
     if (day === null) {
-      issues.push({ line, reason: `bad date ${JSON.stringify(dateText)} (expected a real YYYY-MM-DD date)` });
+      issues.push({ line, reason: `bad date ${excerpt(dateText, 40)} (expected a real YYYY-MM-DD date)` });
       continue;
     }
     if (lastDay !== null && day <= lastDay) {
@@ -97,7 +103,7 @@ export function parseFredCsv(text: string, id: string, source: string): FetchedF
       continue;
     }
     if (!DECIMAL.test(valueText)) {
-      issues.push({ line, reason: `value is not a number: ${JSON.stringify(valueText)}` });
+      issues.push({ line, reason: `value is not a number: ${excerpt(valueText, 40)}` });
       continue;
     }
     dates.push(day);

@@ -18,8 +18,9 @@
  * table ends at the first blank line or single-field line (the disclaimer, a lone "-");
  * nothing after it is read. Only "Equity" lines with a usable ticker become members.
  */
-import { csvLines, DataFileError, type RowIssue } from '../csv-bars';
-import { splitCsvLine } from '../csv-fields';
+import { excerpt } from '../../engine/excerpt';
+import { DataFileError, readCsvFile, type RowIssue } from '../csv-bars';
+import { type CsvTable } from '../csv-fields';
 import type { HttpClient } from '../http-client';
 import { formatDay } from '../../engine/dates';
 import { ProviderError, type Holding, type Holdings } from './types';
@@ -63,26 +64,27 @@ export async function fetchIwmHoldings(client: HttpClient, options: { url?: stri
 
 /** Parses an iShares holdings CSV (pure). Throws a DataFileError when the file cannot be used at all. */
 export function parseHoldingsCsv(text: string, source: string): ParsedHoldings {
-  const lines = csvLines(text);
-  const headerAt = lines.findIndex((line) => firstField(line) === 'ticker');
+  const table = readCsvFile(text, source);
+  const headerAt = table.rows.findIndex((fields) => firstField(fields) === 'ticker');
   if (headerAt < 0) {
     throw new DataFileError(source, 'no holdings table (no header line starting with "Ticker,Name,")');
   }
-  const asOf = readAsOf(source, lines, headerAt);
-  const { index, width } = readTableHeader(source, lines[headerAt], headerAt + 1);
+  const asOf = readAsOf(source, table, headerAt);
+  const { index, width } = readTableHeader(source, table.rows[headerAt], table.lines[headerAt]);
 
   const members: Holding[] = [];
   const issues: RowIssue[] = [];
   const seen = new Map<string, number>();
   let skipped = 0;
   let rowsRead = 0;
-  for (let i = headerAt + 1; i < lines.length; i++) {
-    const line = i + 1;
-    const fields = lines[i].trim() === '' ? [] : splitCsvLine(lines[i]);
-    if (fields !== null && fields.length <= 1) break; // end of the table: blank line or footer
+  for (let r = headerAt + 1; r < table.rows.length; r++) {
+    const line = table.lines[r];
+    const fields = table.rows[r];
+    const broken = table.broken.get(r);
+    if (broken === undefined && fields.length <= 1) break; // end of the table: blank line or footer
     rowsRead++;
-    if (fields === null) {
-      issues.push({ line, reason: 'unbalanced quotes' });
+    if (broken !== undefined) {
+      issues.push({ line, reason: broken });
       continue;
     }
     if (fields.length !== width) {
@@ -121,22 +123,21 @@ export function parseHoldingsCsv(text: string, source: string): ParsedHoldings {
   return { source, asOf, members, skipped, issues, rowsRead };
 }
 
-/** The first field of a line, trimmed and lower-cased ('' when it does not split). */
-function firstField(line: string): string {
-  const fields = splitCsvLine(line);
-  return fields === null ? '' : fields[0].trim().toLowerCase();
+/** The first field of a record, trimmed and lower-cased. */
+function firstField(fields: readonly string[]): string {
+  return fields[0].trim().toLowerCase();
 }
 
 /** The ISO date of the preamble's `Fund Holdings as of,"Nov 29, 2024"` line. */
-function readAsOf(source: string, lines: string[], headerAt: number): string {
-  for (let i = 0; i < headerAt; i++) {
-    if (firstField(lines[i]) !== 'fund holdings as of') continue;
-    const value = (splitCsvLine(lines[i]) ?? [])[1]?.trim() ?? '';
+function readAsOf(source: string, table: CsvTable, headerAt: number): string {
+  for (let r = 0; r < headerAt; r++) {
+    if (firstField(table.rows[r]) !== 'fund holdings as of') continue;
+    const value = table.rows[r][1]?.trim() ?? '';
     const iso = parseLongDate(value);
     if (iso !== null) return iso;
     // iShares writes "-" for a day it has no holdings for (a holiday, a date too far back).
-    const reason = `"Fund Holdings as of" is ${JSON.stringify(value)}, not a date like "Nov 29, 2024"`;
-    throw new DataFileError(source, 'no holdings date', [{ line: i + 1, reason }]);
+    const reason = `"Fund Holdings as of" is ${excerpt(value, 40)}, not a date like "Nov 29, 2024"`;
+    throw new DataFileError(source, 'no holdings date', [{ line: table.lines[r], reason }]);
   }
   throw new DataFileError(source, 'no "Fund Holdings as of" line before the holdings table');
 }
@@ -155,8 +156,8 @@ export function parseLongDate(text: string): string | null {
 }
 
 /** Column positions of the table header at file line `line`; a missing column is a DataFileError there. */
-function readTableHeader(source: string, headerLine: string, line: number) {
-  const names = (splitCsvLine(headerLine) ?? []).map((name) => name.trim().toLowerCase());
+function readTableHeader(source: string, header: readonly string[], line: number) {
+  const names = header.map((name) => name.trim().toLowerCase());
   const index = {} as Record<(typeof COLUMNS)[number], number>;
   const missing: string[] = [];
   for (const column of COLUMNS) {
@@ -164,7 +165,7 @@ function readTableHeader(source: string, headerLine: string, line: number) {
     if (index[column] < 0) missing.push(column);
   }
   if (missing.length > 0) {
-    const reason = `missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (header: ${headerLine.trim()})`;
+    const reason = `missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (header: ${excerpt(header.join(','))})`;
     throw new DataFileError(source, 'holdings header without the needed columns', [{ line, reason }]);
   }
   return { index, width: names.length };
