@@ -137,7 +137,8 @@ test('lists the shipped events in the default range and previews the thresholds 
     '2026-06-26',
     'Russell',
     'Russell reconstitution effective after close (fourth Friday of June)',
-    '2026-06-19 to 2026-06-26',
+    // Five sessions before: 22-25 June and Thursday 18 (Friday 19 is Juneteenth, no session).
+    '2026-06-18 to 2026-06-26',
   ]);
   // Shipped events are read-only.
   expect(await section(page).locator('#cal-events button').count()).toBe(0);
@@ -258,12 +259,13 @@ test('an earnings season is listed with its range; an event outside the range st
   const page = await open();
   await addEvent(page, { date: '2026-06-08', kind: 'earnings-season', label: 'Q2 season', end: '2026-06-19' });
   await saved(page, /^Added/);
-  // Past the last bar (Fri 2026-06-05) the window steps over weekdays: Mon 8 to Fri 19.
+  // Past the last bar (Fri 2026-06-05) the window steps over NYSE sessions: Mon 8 to Thu 18
+  // (Friday 19 is Juneteenth).
   expect(await cells(rowOf(page, 'Q2 season'))).toEqual([
     '2026-06-08 to 2026-06-19',
     'Earnings',
     'Q2 season yours Edit Remove',
-    '2026-06-08 to 2026-06-19',
+    '2026-06-08 to 2026-06-18',
   ]);
   await addEvent(page, { date: '2024-01-10', kind: 'cpi', label: 'Old CPI' });
   await saved(page, /^Added/);

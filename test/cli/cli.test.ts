@@ -9,18 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../api/src/cli/main';
 import { formatDay } from '../../api/src/engine/dates';
-import type { BarColumns } from '../../api/src/engine/types';
 import { generateSample } from '../../api/src/data/sample';
-
-function csvOf(bars: BarColumns): string {
-  const lines = ['date,open,high,low,close,volume'];
-  for (let i = 0; i < bars.dates.length; i++) {
-    lines.push(
-      `${formatDay(bars.dates[i])},${bars.open[i]},${bars.high[i]},${bars.low[i]},${bars.close[i]},${bars.volume[i]}`,
-    );
-  }
-  return lines.join('\n') + '\n';
-}
+import { breadthCsvOf, csvOf, fixtureBreadth } from '../support/csv-fixture';
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -120,6 +110,85 @@ describe('signal', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('SAMPLE DATA');
     expect(r.out).toMatch(/Composite {2}(BULLISH|NEUTRAL|BEARISH)/);
+  });
+});
+
+describe('an external breadth file', () => {
+  const dates = sample.primary.dates;
+  const n = dates.length;
+  /** Every 7th session is missing from the file, and so are the last two. */
+  const missing = (i: number) => i % 7 === 3 || i >= n - 2;
+  const file = () => join(dir, 'breadth.csv');
+  beforeAll(() => writeFileSync(file(), breadthCsvOf(dates, missing)));
+  const withFile = () => [...csvArgs(), '--breadth-file', file()];
+
+  test("gives the breadth layer the file's values; the composite counts four layers", async () => {
+    const t = n - 3; // the file's last session
+    const r = await run('signal', ...withFile(), '--as-of', formatDay(dates[t]), '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.breadth.pct50).toBe(fixtureBreadth(t).pct50);
+    expect(j.breadth.pct200).toBe(fixtureBreadth(t).pct200);
+    // d5 from the file too: pct50 now minus pct50 five sessions back (both in the file).
+    expect(j.breadth.d5).toBeCloseTo(fixtureBreadth(t).pct50 - fixtureBreadth(t - 5).pct50, 9);
+    expect(j.breadth.state).not.toBe('unavailable');
+    expect(j.composite.thresholdBase).toBe(2); // 0.5 x 4 layers
+    expect(j.meta.breadthSource).toBe(`file: breadth.csv (${formatDay(dates[0])} to ${formatDay(dates[n - 3])})`);
+  });
+
+  test('sessions the file lacks have no breadth (null), never 0, and the CLI says the file ends early', async () => {
+    const from = n - 10;
+    const r = await run(
+      'history',
+      ...withFile(),
+      '--from',
+      formatDay(dates[from]),
+      '--fields',
+      'date,breadth.pct50,breadth.pct200',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as {
+      date: string;
+      'breadth.pct50': number | null;
+      'breadth.pct200': number | null;
+    }[];
+    expect(rows).toHaveLength(10);
+    rows.forEach((row, k) => {
+      const i = from + k;
+      const want = missing(i) ? { pct50: null, pct200: null } : fixtureBreadth(i);
+      expect([row.date, row['breadth.pct50'], row['breadth.pct200']]).toEqual([
+        formatDay(dates[i]),
+        want.pct50,
+        want.pct200,
+      ]);
+    });
+    expect(rows.some((row) => row['breadth.pct50'] === null)).toBe(true);
+    expect(r.err).toContain('breadth file breadth.csv has pct50 to ' + formatDay(dates[n - 3]));
+    expect(r.err).toContain('undefined on the last 2 session(s)');
+  });
+
+  test('through a store (as the API serves it) the numbers are the same', async () => {
+    const store = ['--store', 'fs', '--store-dir', join(dir, 'breadth-store')];
+    const t = n - 10;
+    const r = await run('signal', ...withFile(), ...store, '--as-of', formatDay(dates[t]), '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect([j.breadth.pct50, j.breadth.pct200]).toEqual([fixtureBreadth(t).pct50, fixtureBreadth(t).pct200]);
+    expect(j.meta.breadthSource).toMatch(/^file: breadth\.csv /);
+    expect(j.composite.thresholdBase).toBe(2);
+  });
+
+  test('a bad row is named with its line; a file with a universe or the sample is refused', async () => {
+    const bad = join(dir, 'bad-breadth.csv');
+    writeFileSync(bad, `date,pct50,pct200\n${formatDay(dates[0])},50,60\n${formatDay(dates[1])},150,60\n`);
+    const r = await run('signal', ...csvArgs(), '--breadth-file', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`bad-breadth.csv:3: pct50 150 is outside 0..100`);
+    const both = await run('signal', ...withFile(), '--universe-dir', universeDir);
+    expect(both.err).toContain('--universe-dir and --breadth-file both give breadth');
+    const sampleToo = await run('signal', '--breadth-file', file());
+    expect(sampleToo.err).toContain('--breadth-file needs --source csv');
   });
 });
 

@@ -16,13 +16,15 @@
  *  - macro: an event maps to the session on or after its date, windows
  *    [pos-before, pos+after], earnings season [date..end], an 'after' phase for
  *    relaxSessions after a window (a window wins over an after), thresholds change only
- *    when the overlay is enabled, dates past the last bar extend the calendar by
- *    weekdays.
+ *    when the overlay is enabled, dates past the last bar extend the calendar by NYSE
+ *    sessions (weekends and exchange holidays skipped).
  */
 import { computeHistory, type History } from '../../api/src/engine/engine';
 import { fieldValue, type FieldValue } from '../../api/src/engine/fields';
 import { PRESETS, resolveProfile, type Profile } from '../../api/src/engine/profile';
 import type { BreadthInput, MacroEvent } from '../../api/src/engine/types';
+import { formatDay, isoDay } from '../../api/src/engine/dates';
+import { eventWindow, positionDay, sessionPosition } from '../../api/src/engine/macro';
 import {
   breadthSeries,
   buildInput,
@@ -1111,7 +1113,7 @@ describe('macro overlay', () => {
     expect(column(h, 'macro.active')).toEqual(expectedActive);
   });
 
-  test('dates past the last bar extend the calendar by weekdays', () => {
+  test('dates past the last bar extend the calendar by NYSE sessions', () => {
     // Last bar Fri 2024-03-01 = 44. Thu 03-07 is session 48: fomc window [45, 48] misses 44.
     const thu = run({ close: flat, events: [ev('2024-03-07', 'fomc', 'late')] });
     expect(f(thu, 'macro.active', 44)).toEqual([]);
@@ -1122,6 +1124,28 @@ describe('macro overlay', () => {
     // Tue 03-05 = 46: russell-recon [41, 46].
     const recon = run({ close: flat, events: [ev('2024-03-05', 'russell-recon', 'recon')] });
     expect([40, 41, 44].map((t) => f(recon, 'macro.phase', t))).toEqual(['none', 'window', 'window']);
+  });
+
+  test('past the last bar the calendar skips NYSE holidays: Good Friday 2024 is no session', () => {
+    const dates = buildInput({ close: flat }).primary.dates; // last bar Fri 2024-03-01 = 44
+    // By hand: Mar 4-8 = 45..49, 11-15 = 50..54, 18-22 = 55..59, 25-28 = 60..63,
+    // Fri 29 is Good Friday, Mon Apr 1 = 64, Tue 2 = 65.
+    const pos = (iso: string) => sessionPosition(dates, isoDay(iso));
+    expect([pos('2024-03-28'), pos('2024-03-29'), pos('2024-03-30'), pos('2024-04-01'), pos('2024-04-02')]).toEqual([
+      63, 64, 64, 64, 65,
+    ]);
+    expect([63, 64, 65].map((p) => formatDay(positionDay(dates, p)))).toEqual([
+      '2024-03-28',
+      '2024-04-01',
+      '2024-04-02',
+    ]);
+    // An FOMC decision on Tue Apr 2: window [62, 65] = Mar 27, 28, Apr 1, 2 (weekdays would give Mar 28 - Apr 2).
+    const [a, b] = eventWindow(dates, ev('2024-04-02', 'fomc', 'apr'), resolveProfile('iwm'));
+    expect([a, b].map((p) => formatDay(positionDay(dates, p)))).toEqual(['2024-03-27', '2024-04-02']);
+    // Before the first bar (Mon 2024-01-01) the calendar steps back over sessions: Fri 2023-12-29 is -1,
+    // Mon 2023-12-25 (Christmas) maps to Tue 26 = -4, and position -5 is Fri 2023-12-22.
+    expect([pos('2023-12-29'), pos('2023-12-25'), pos('2023-12-26')]).toEqual([-1, -4, -4]);
+    expect(formatDay(positionDay(dates, -5))).toBe('2023-12-22');
   });
 
   test('an earnings season ending on a session includes it; a one-day season is one session', () => {

@@ -57,6 +57,7 @@ function meta(ds: Dataset, h: History) {
     profileHash: profileHash(h.profile),
     firstDate: formatDay(h.dates[0]),
     lastBarDate: formatDay(h.dates[h.length - 1]),
+    breadthSource: ds.breadthSource,
     dataQuality: ds.quality,
   };
 }
@@ -73,6 +74,7 @@ function runtimeEnv(opts: CliOptions, env: NodeJS.ProcessEnv): Record<string, st
   };
   set('IWM_DATA_DIR', opts.dataDir);
   set('IWM_UNIVERSE_DIR', opts.universeDir);
+  set('IWM_BREADTH_FILE', opts.breadthFile);
   set('IWM_CALENDAR_FILE', opts.calendar);
   set('IWM_SYMBOL', opts.symbol);
   set('IWM_BENCHMARK', opts.benchmark);
@@ -96,12 +98,14 @@ async function historyFor(opts: CliOptions, io: CliIo, profile: Profile): Promis
       symbol: opts.symbol,
       benchmark: opts.benchmark,
       universeDir: opts.universeDir,
+      breadthFile: opts.breadthFile,
       calendarFile: opts.calendar,
       allowBadRows: opts.allowBadRows,
       seed: opts.seed,
     });
     for (const f of ds.files)
       if (f.issues.length) io.err(`skipped ${f.issues.length} bad row(s):\n${formatIssues(f.file, f.issues, 20)}`);
+    for (const w of ds.warnings) io.err(`warning: ${w}`);
     const h = computeHistory(ds.input, profile);
     return { h, meta: meta(ds, h) };
   }

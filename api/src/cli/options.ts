@@ -25,6 +25,7 @@ export interface CliOptions {
   symbol: string;
   benchmark: string;
   universeDir?: string;
+  breadthFile?: string;
   calendar?: string;
   asOf?: string;
   date?: string;
@@ -57,6 +58,7 @@ Data:
   --symbol SYM            primary symbol (default IWM)
   --benchmark SYM         benchmark symbol (default SPY)
   --universe-dir DIR      folder of member CSV files for breadth (csv source)
+  --breadth-file FILE     breadth series CSV (date,pct50,pct200, percent 0..100) instead of a universe
   --calendar FILE         macro calendar CSV (date,kind,label[,end]); default: shipped FOMC/Russell dates
   --allow-bad-rows        skip bad CSV rows (reported on stderr) instead of failing
   --seed N                sample generator seed
@@ -100,6 +102,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
         symbol: { type: 'string' },
         benchmark: { type: 'string' },
         'universe-dir': { type: 'string' },
+        'breadth-file': { type: 'string' },
         calendar: { type: 'string' },
         'as-of': { type: 'string' },
         date: { type: 'string' },
@@ -172,6 +175,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = {}): CliOption
     symbol: v.symbol ?? 'IWM',
     benchmark: v.benchmark ?? 'SPY',
     universeDir: v['universe-dir'],
+    breadthFile: v['breadth-file'],
     calendar: v.calendar,
     asOf: v['as-of'],
     date: v.date,

@@ -7,6 +7,13 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { EngineInput, MacroEvent } from '../engine/types';
 import { alignInputs, type DataQuality, type SymbolBars } from './align';
+import {
+  breadthFileLagWarning,
+  breadthSeriesOn,
+  describeBreadthFile,
+  parseBreadthCsv,
+  universeSource,
+} from './breadth-file';
 import { DEFAULT_EVENTS, parseEventsCsv } from './calendar';
 import { DataFileError, parseBarsCsv, type RowIssue } from './csv-bars';
 import { generateSample } from './sample';
@@ -23,6 +30,8 @@ export interface DatasetOptions {
   benchmark: string;
   /** Folder of member files for breadth (csv source); every `*.csv` in it is a member. */
   universeDir?: string;
+  /** An external breadth series `date,pct50,pct200` (csv source, instead of a universe). */
+  breadthFile?: string;
   /** A user calendar (`date,kind,label[,end]`); the shipped default when absent. */
   calendarFile?: string;
   /** Keep going when some rows are bad (they are still reported); otherwise a bad row is an error. */
@@ -45,6 +54,10 @@ export interface Dataset {
   quality: DataQuality;
   /** Per file: rows read and rows skipped (only with allowBadRows can issues be non-empty). */
   files: FileReport[];
+  /** What breadth was computed from (as the API's `meta.breadthSource`), null when unavailable. */
+  breadthSource: string | null;
+  /** Things the user should know about the data (a breadth file that ends early). */
+  warnings: string[];
 }
 
 /** A configuration or data problem the user must fix; the message says what and where. */
@@ -72,17 +85,21 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-async function loadBars(path: string, symbol: string, allowBadRows: boolean, files: FileReport[]): Promise<SymbolBars> {
-  const text = await readText(path, symbol);
-  const parsed = parseBarsCsv(text, path);
-  if (parsed.issues.length > 0 && !allowBadRows) {
+/** Refuses a file with bad rows unless they are allowed; reports it either way. */
+function report(path: string, rows: number, issues: RowIssue[], allowBadRows: boolean, files: FileReport[]): void {
+  if (issues.length > 0 && !allowBadRows) {
     throw new DataFileError(
       path,
-      `${parsed.issues.length} bad row(s); fix them or pass --allow-bad-rows to skip them`,
-      parsed.issues,
+      `${issues.length} bad row(s); fix them or pass --allow-bad-rows to skip them`,
+      issues,
     );
   }
-  files.push({ file: path, rows: parsed.bars.dates.length, issues: parsed.issues });
+  files.push({ file: path, rows, issues });
+}
+
+async function loadBars(path: string, symbol: string, allowBadRows: boolean, files: FileReport[]): Promise<SymbolBars> {
+  const parsed = parseBarsCsv(await readText(path, symbol), path);
+  report(path, parsed.bars.dates.length, parsed.issues, allowBadRows, files);
   return { symbol, bars: parsed.bars };
 }
 
@@ -106,8 +123,10 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
         `the sample source has only IWM (symbol) and SPY (benchmark); got ${symbol}/${benchmark}. Use --source csv for other symbols`,
       );
     }
-    if (options.universeDir)
-      throw new DatasetError('--universe-dir needs --source csv (the sample source embeds its own universe)');
+    if (options.universeDir || options.breadthFile)
+      throw new DatasetError(
+        `${options.universeDir ? '--universe-dir' : '--breadth-file'} needs --source csv (the sample source embeds its own universe)`,
+      );
     const sample = generateSample(options.seed === undefined ? {} : { seed: options.seed });
     const aligned = alignInputs({
       primary: { symbol, bars: sample.primary },
@@ -120,12 +139,16 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
       input: { ...aligned.input, breadth: sample.universe, events },
       quality: { ...aligned.quality, universeMembers: sample.universe.symbols.length },
       files,
+      breadthSource: universeSource(sample.universe.symbols.length, 'sample'),
+      warnings: [],
     };
   }
 
   if (options.source !== 'csv')
     throw new DatasetError(`source: ${JSON.stringify(options.source)} is not one of ${DATA_SOURCES.join(', ')}`);
   if (!options.dataDir) throw new DatasetError('the csv source needs a data folder (--data-dir or IWM_DATA_DIR)');
+  if (options.universeDir && options.breadthFile)
+    throw new DatasetError('--universe-dir and --breadth-file both give breadth: choose one');
   const allow = options.allowBadRows ?? false;
   const primary = await loadBars(join(options.dataDir, `${symbol}.csv`), symbol, allow, files);
   const bench = await loadBars(join(options.dataDir, `${benchmark}.csv`), benchmark, allow, files);
@@ -148,5 +171,27 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     }
   }
   const aligned = alignInputs({ primary, benchmark: { symbol: benchmark, bars: bench.bars }, universe });
-  return { source: 'csv', symbol, benchmark, input: { ...aligned.input, events }, quality: aligned.quality, files };
+  const { input, quality } = aligned;
+  let breadth: EngineInput['breadth'] = input.breadth;
+  let breadthSource = breadth ? universeSource(breadth.symbols.length, 'files') : null;
+  const warnings: string[] = [];
+  if (options.breadthFile) {
+    const path = options.breadthFile;
+    const parsed = parseBreadthCsv(await readText(path, 'breadth file'), path);
+    report(path, parsed.rows, parsed.issues, allow, files);
+    breadth = breadthSeriesOn(input.primary.dates, parsed.pct50, parsed.pct200);
+    breadthSource = describeBreadthFile(basename(path), parsed.pct50, parsed.pct200);
+    const lag = breadthFileLagWarning(basename(path), parsed.pct50, input.primary.dates);
+    if (lag) warnings.push(lag);
+  }
+  return {
+    source: 'csv',
+    symbol,
+    benchmark,
+    input: { ...input, breadth, events },
+    quality,
+    files,
+    breadthSource,
+    warnings,
+  };
 }

@@ -35,7 +35,8 @@
  *
  * Pure: no file, network or clock access; no Math.random.
  */
-import { isoDay, isWeekday, weekday as dayOfWeek } from '../engine/dates';
+import { dayOf, isoDay, isWeekday, yearOf } from '../engine/dates';
+import { nyseRuleHolidays } from '../engine/nyse-calendar';
 import type { BarColumns, UniverseCloses } from '../engine/types';
 
 // Math functions bound once: a global lookup per call is slow in sandboxes such as
@@ -159,72 +160,14 @@ const MEMBER_STREAM = 1000;
 // ---------------------------------------------------------------------------------------
 // Calendar
 
-const MS_PER_DAY = 86_400_000;
-
-function utcDay(year: number, month: number, day: number): number {
-  return round(Date.UTC(year, month - 1, day) / MS_PER_DAY);
-}
-
-/** The n-th (1-based) weekday `wd` (0 = Sunday) of a month. */
-function nthWeekday(year: number, month: number, wd: number, n: number): number {
-  const first = utcDay(year, month, 1);
-  return first + ((wd - dayOfWeek(first) + 7) % 7) + 7 * (n - 1);
-}
-
-function lastWeekday(year: number, month: number, wd: number): number {
-  const last = utcDay(year, month + 1, 0);
-  return last - ((dayOfWeek(last) - wd + 7) % 7);
-}
-
-/** Easter Sunday (anonymous Gregorian algorithm). */
-function easterSunday(year: number): number {
-  const a = year % 19;
-  const b = floor(year / 100);
-  const c = year % 100;
-  const d = floor(b / 4);
-  const e = b % 4;
-  const f = floor((b + 8) / 25);
-  const g = floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = floor((a + 11 * h + 22 * l) / 451);
-  const month = floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return utcDay(year, month, day);
-}
-
-/** A fixed holiday on a Saturday is observed on Friday, on a Sunday on Monday. */
-function observed(day: number): number {
-  const w = dayOfWeek(day);
-  return w === 6 ? day - 1 : w === 0 ? day + 1 : day;
-}
-
 /**
- * The market holidays of the sample calendar for one year (day numbers, sorted): New
- * Year's Day, Martin Luther King Jr. Day, Washington's Birthday, Good Friday, Memorial
- * Day, Juneteenth (from 2022), Independence Day, Labor Day, Thanksgiving and Christmas,
- * with the NYSE observance rules (Saturday -> Friday, Sunday -> Monday, except that a
- * Saturday New Year's Day is not observed). One-off closures (2001-09-11, 2012 Sandy,
- * national days of mourning) are left out: the calendar is plausible, not historical.
+ * The market holidays of the sample calendar for one year (day numbers, sorted): the NYSE's
+ * rule-based holidays (engine/nyse-calendar.ts). The one-off closures (2001-09-11, 2012
+ * Sandy, national days of mourning) are left out: the calendar is plausible, not
+ * historical, and a sample must not change when a closure is added to the real calendar.
  */
 export function sampleHolidays(year: number): number[] {
-  const days: number[] = [];
-  const newYear = utcDay(year, 1, 1);
-  const nyWd = dayOfWeek(newYear);
-  if (nyWd === 0) days.push(newYear + 1);
-  else if (nyWd !== 6) days.push(newYear);
-  days.push(nthWeekday(year, 1, 1, 3)); // MLK: third Monday of January
-  days.push(nthWeekday(year, 2, 1, 3)); // Washington's Birthday: third Monday of February
-  days.push(easterSunday(year) - 2); // Good Friday
-  days.push(lastWeekday(year, 5, 1)); // Memorial Day: last Monday of May
-  if (year >= 2022) days.push(observed(utcDay(year, 6, 19))); // Juneteenth
-  days.push(observed(utcDay(year, 7, 4))); // Independence Day
-  days.push(nthWeekday(year, 9, 1, 1)); // Labor Day: first Monday of September
-  days.push(nthWeekday(year, 11, 4, 4)); // Thanksgiving: fourth Thursday of November
-  days.push(observed(utcDay(year, 12, 25))); // Christmas
-  return days.sort((x, y) => x - y);
+  return nyseRuleHolidays(year);
 }
 
 /** `sessions` trading days from the first trading day on or after `startDay`. */
@@ -232,14 +175,14 @@ function tradingCalendar(startDay: number, sessions: number): Int32Array {
   const dates = new Int32Array(sessions);
   const holidays = new Set<number>();
   // Every holiday of year Y falls in year Y (a Saturday New Year's Day is not observed).
-  let year = new Date(startDay * MS_PER_DAY).getUTCFullYear() - 1;
-  let nextYearStart = utcDay(year + 1, 1, 1);
+  let year = yearOf(startDay) - 1;
+  let nextYearStart = dayOf(year + 1, 1, 1);
   let day = startDay;
   for (let i = 0; i < sessions; day++) {
     while (day >= nextYearStart) {
       year++;
       for (const h of sampleHolidays(year)) holidays.add(h);
-      nextYearStart = utcDay(year + 1, 1, 1);
+      nextYearStart = dayOf(year + 1, 1, 1);
     }
     if (!isWeekday(day) || holidays.has(day)) continue;
     dates[i++] = day;

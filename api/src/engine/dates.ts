@@ -28,6 +28,19 @@ export function isoDay(text: string, what = 'date'): number {
   return day;
 }
 
+/**
+ * Day number of a calendar date (month 1 to 12). Out-of-range days roll over as in
+ * Date.UTC, which rules use on purpose: day 0 is the last day of the month before.
+ */
+export function dayOf(year: number, month: number, day: number): number {
+  return Math.round(Date.UTC(year, month - 1, day) / MS_PER_DAY);
+}
+
+/** The calendar year of a day number. */
+export function yearOf(day: number): number {
+  return new Date(day * MS_PER_DAY).getUTCFullYear();
+}
+
 /** Formats a day number as `YYYY-MM-DD`. */
 export function formatDay(day: number): string {
   return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);

@@ -2,7 +2,8 @@
  * Macro-calendar overlay (SIGNALS.md, "Macro overlay"): which event windows cover
  * each session, and the thresholds the overlay turns the base ones into.
  */
-import { isWeekday, isoDay, lowerBound, weekdaysIn } from './dates';
+import { isoDay, lowerBound } from './dates';
+import { isNyseSession, nextNyseSession, nyseSessionsIn, previousNyseSession } from './nyse-calendar';
 import type { Profile } from './profile';
 import type { MacroEvent } from './types';
 
@@ -24,25 +25,25 @@ export interface MacroColumns {
 }
 
 /**
- * Position of a date on the trading calendar, extended past the last bar by weekdays
- * so that an event a few days ahead already opens its window today. A date that is
- * not a session (weekend, holiday) maps to the next session.
+ * Position of a date on the trading calendar, extended past the last bar by NYSE sessions
+ * (engine/nyse-calendar.ts) so that an event a few days ahead already opens its window
+ * today, and its window skips the holidays on the way. A date that is not a session
+ * (weekend, holiday) maps to the next session.
  */
 export function sessionPosition(dates: Int32Array, day: number): number {
   const n = dates.length;
-  // Before the first bar the calendar extends backwards by weekdays too, so an old
+  // Before the first bar the calendar extends backwards by sessions too, so an old
   // event's window stays before the history instead of landing on its first session.
-  if (n > 0 && day < dates[0]) return -weekdaysIn(day, dates[0] - 1);
+  if (n > 0 && day < dates[0]) return -nyseSessionsIn(day, dates[0] - 1);
   if (n === 0 || day <= dates[n - 1]) return lowerBound(dates, day);
-  let pos = n - 1;
-  for (let d = dates[n - 1] + 1; d <= day; d++) if (isWeekday(d)) pos++;
-  // A weekend date past the end belongs to the following Monday.
-  return isWeekday(day) ? pos : pos + 1;
+  const pos = n - 1 + nyseSessionsIn(dates[n - 1] + 1, day);
+  // A date past the end that is not a session belongs to the following session.
+  return isNyseSession(day) ? pos : pos + 1;
 }
 
 /**
  * The day of a session position, the inverse of sessionPosition: a position past the
- * last bar (or before the first) steps over weekdays, so a future event's window has
+ * last bar (or before the first) steps over NYSE sessions, so a future event's window has
  * dates before its sessions exist.
  */
 export function positionDay(dates: Int32Array, pos: number): number {
@@ -50,11 +51,8 @@ export function positionDay(dates: Int32Array, pos: number): number {
   if (n === 0) throw new RangeError('positionDay needs at least one session');
   if (pos >= 0 && pos < n) return dates[pos];
   let day = pos < 0 ? dates[0] : dates[n - 1];
-  const step = pos < 0 ? -1 : 1;
-  for (let k = pos < 0 ? -pos : pos - (n - 1); k > 0;) {
-    day += step;
-    if (isWeekday(day)) k--;
-  }
+  for (let k = pos < 0 ? -pos : pos - (n - 1); k > 0; k--)
+    day = pos < 0 ? previousNyseSession(day) : nextNyseSession(day);
   return day;
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { tickerOf } from '../contracts/params';
+import { BREADTH_SERIES } from '../data/breadth-file';
 
 export const SOURCES = ['sample', 'csv', 'stooq', 'tiingo'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -28,6 +29,8 @@ export interface ServiceConfig {
   /** FRED series a refresh fetches (curve and credit context). */
   fredSeries: string[];
   calendarFile: string | null;
+  /** An external breadth series `date,pct50,pct200` (instead of a universe). */
+  breadthFile: string | null;
   allowBadRows: boolean;
   seed: number | null;
   /** Sample size (sessions, members); null = the generator's defaults (6,300 x 2,000). */
@@ -143,16 +146,34 @@ export function readConfig(env: Env = process.env): ServiceConfig {
   if (store === 'azure' && !storageConnection)
     throw new ConfigError('IWM_STORE=azure needs IWM_STORAGE_CONNECTION (or AzureWebJobsStorage)');
   const seedRaw = env.IWM_SEED?.trim();
+  const universe = pick(env, 'IWM_UNIVERSE', ['none', 'ishares'] as const, 'none');
+  const breadthFile = env.IWM_BREADTH_FILE?.trim() || null;
+  // One breadth input at a time: which would win is not obvious, so neither does.
+  if (breadthFile) {
+    const other =
+      source === 'sample'
+        ? 'IWM_DATA_SOURCE=sample (the sample embeds its own universe)'
+        : env.IWM_UNIVERSE_DIR?.trim()
+          ? 'IWM_UNIVERSE_DIR'
+          : universe !== 'none'
+            ? `IWM_UNIVERSE=${universe}`
+            : null;
+    if (other) throw new ConfigError(`IWM_BREADTH_FILE cannot be combined with ${other}: choose one source of breadth`);
+  }
+  const fredSeries = list(env, 'IWM_FRED_SERIES', seriesId, network ? ['T10Y2Y', 'BAMLH0A0HYM2'] : []);
+  const taken = fredSeries.filter((id) => (Object.values(BREADTH_SERIES) as string[]).includes(id));
+  if (taken.length) throw new ConfigError(`IWM_FRED_SERIES: ${taken.join(', ')} is reserved for the breadth file`);
   return {
     source,
     dataDir,
     universeDir: env.IWM_UNIVERSE_DIR?.trim() || null,
-    universe: pick(env, 'IWM_UNIVERSE', ['none', 'ishares'] as const, 'none'),
+    universe,
     symbol,
     benchmark,
     symbols,
-    fredSeries: list(env, 'IWM_FRED_SERIES', seriesId, network ? ['T10Y2Y', 'BAMLH0A0HYM2'] : []),
+    fredSeries,
     calendarFile: env.IWM_CALENDAR_FILE?.trim() || null,
+    breadthFile,
     allowBadRows: bool(env, 'IWM_ALLOW_BAD_ROWS'),
     seed: seedRaw ? int(env, 'IWM_SEED', 0, 0xffffffff, 0) : null,
     sampleSessions: env.IWM_SAMPLE_SESSIONS?.trim() ? int(env, 'IWM_SAMPLE_SESSIONS', 300, 50_000, 0) : null,

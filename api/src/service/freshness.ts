@@ -1,11 +1,14 @@
 /**
- * Is the data current? Compares the last bar with the session the market calendar says
- * should be in by now: the latest weekday whose 16:00 New York close (plus a lag for the
- * data to arrive) has passed. Exchange holidays are not known here, so a holiday can
- * look like one missing session; `staleAfterSessions` (default 1) absorbs that.
+ * Is the data current? Compares the last bar with the session the NYSE calendar says
+ * should be in by now: the latest session whose close (16:00 New York time, 13:00 on an
+ * early-close day) plus a lag for the data to arrive has passed. Holidays and one-off
+ * closures are not sessions (engine/nyse-calendar.ts), so they never count as missing;
+ * `staleAfterSessions` (default 1) covers the hours between a close and the nightly
+ * refresh that brings its bar.
  * Pure: the caller passes the clock's reading.
  */
-import { formatDay, isWeekday, parseIsoDay, weekdaysIn } from '../engine/dates';
+import { formatDay, parseIsoDay } from '../engine/dates';
+import { nyseCloseMinutes, nyseSessionsIn, previousNyseSession } from '../engine/nyse-calendar';
 
 const NY = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/New_York',
@@ -25,17 +28,22 @@ export function newYorkTime(now: Date): { day: number; minutes: number } {
   return { day, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
 }
 
-/** The latest weekday whose close (16:00 New York + lag) has passed at `now`. */
+/**
+ * The latest NYSE session whose close plus `closeLagMinutes` has passed at `now`. Times are
+ * New York wall-clock minutes, so the close is 16:00 (or 13:00) local time in summer and in
+ * winter alike; a lag may run past midnight into the next days.
+ */
 export function expectedLastSession(now: Date, closeLagMinutes: number): number {
   const { day, minutes } = newYorkTime(now);
-  let d = minutes >= 16 * 60 + closeLagMinutes ? day : day - 1;
-  while (!isWeekday(d)) d--;
+  let d = nyseCloseMinutes(day) === null ? previousNyseSession(day) : day;
+  // Minutes from the start of session d's day to now, against its close + lag.
+  while ((day - d) * 1440 + minutes < (nyseCloseMinutes(d) as number) + closeLagMinutes) d = previousNyseSession(d);
   return d;
 }
 
-/** Weekdays strictly after `from` up to and including `to` (0 when to <= from). */
-export function weekdaysBetween(from: number, to: number): number {
-  return weekdaysIn(from + 1, to);
+/** NYSE sessions strictly after `from` up to and including `to` (0 when to <= from). */
+export function sessionsBetween(from: number, to: number): number {
+  return nyseSessionsIn(from + 1, to);
 }
 
 /**
@@ -61,7 +69,7 @@ export function freshness(
   options: { sample: boolean; staleAfterSessions: number; closeLagMinutes: number; lastError: string | null },
 ): Freshness {
   const expected = expectedLastSession(now, options.closeLagMinutes);
-  const behind = weekdaysBetween(lastBarDay, expected);
+  const behind = sessionsBetween(lastBarDay, expected);
   let staleReason: string | null = null;
   if (!options.sample) {
     if (options.lastError) {

@@ -1,9 +1,16 @@
 /**
  * From a stored snapshot to the engine's input for one (symbol, benchmark) pair: the
- * join on dates (with its data-quality notes), the breadth universe when it belongs to
- * the primary, and the macro calendar. Pure.
+ * join on dates (with its data-quality notes), the breadth universe or breadth file when
+ * it belongs to the primary, and the macro calendar. Pure.
  */
 import { alignInputs, type DataQuality, type MemberBars } from '../data/align';
+import {
+  BREADTH_SERIES,
+  breadthFileLagWarning,
+  breadthSeriesOn,
+  describeBreadthFile,
+  universeSource,
+} from '../data/breadth-file';
 import type { EngineInput, MacroEvent } from '../engine/types';
 import { ProblemError } from '../contracts/problem';
 import type { Snapshot } from '../storage/types';
@@ -14,7 +21,7 @@ export interface PairData {
   benchmark: string;
   input: EngineInput;
   quality: DataQuality;
-  /** 'universe (N members, source)' or null when breadth is unavailable for this pair. */
+  /** 'universe: N members (source)', 'file: NAME (FIRST to LAST)', or null when breadth is unavailable for this pair. */
   breadthSource: string | null;
   warnings: string[];
 }
@@ -54,19 +61,31 @@ export function pairData(
       { field: 'benchmark', message: 'must differ from symbol (relative strength needs two series)' },
     ]);
   const owner = (snapshot.notes.universeOwner as string | undefined) ?? UNIVERSE_OWNER;
+  const file50 = snapshot.series[BREADTH_SERIES.pct50];
+  const file200 = snapshot.series[BREADTH_SERIES.pct200];
+  const fromFile = file50 !== undefined && file200 !== undefined;
   const useUniverse = snapshot.universe !== null && symbol === owner;
+  const useFile = !useUniverse && fromFile && symbol === owner;
   const aligned = alignInputs({
     primary: { symbol, bars: snapshot.bars[symbol] },
     benchmark: { symbol: benchmark, bars: snapshot.bars[benchmark] },
     universe: useUniverse ? members(snapshot) : undefined,
   });
+  const calendar = aligned.input.primary.dates;
+  const fileName = String(snapshot.notes.breadthFile ?? 'breadth file');
   const warnings: string[] = [];
   if (snapshot.source === 'sample')
     warnings.push('SAMPLE DATA: synthetic bars for trying the product, not market prices');
-  if (snapshot.universe && !useUniverse)
-    warnings.push(`breadth unavailable: the stored universe belongs to ${owner}, not ${symbol}`);
-  else if (!snapshot.universe)
+  if ((snapshot.universe || fromFile) && symbol !== owner)
+    warnings.push(
+      `breadth unavailable: the stored ${snapshot.universe ? 'universe' : 'breadth file'} belongs to ${owner}, not ${symbol}`,
+    );
+  else if (!snapshot.universe && !fromFile)
     warnings.push('breadth unavailable: no universe loaded; the composite uses three layers');
+  if (useFile) {
+    const lag = breadthFileLagWarning(fileName, file50, calendar);
+    if (lag) warnings.push(lag);
+  }
   const q = aligned.quality;
   if (q.primaryOnlyDropped || q.benchmarkOnlyDropped)
     warnings.push(
@@ -75,15 +94,23 @@ export function pairData(
   const failed = snapshot.notes.membersFailed;
   if (useUniverse && typeof failed === 'number' && failed > 0)
     warnings.push(`breadth computed without ${failed} member(s) that could not be fetched`);
+  let breadthSource: string | null = null;
+  if (useUniverse && aligned.input.breadth)
+    breadthSource = universeSource(
+      aligned.input.breadth.symbols.length,
+      String(snapshot.notes.universeSource ?? snapshot.source),
+    );
+  else if (useFile) breadthSource = describeBreadthFile(fileName, file50, file200);
   return {
     symbol,
     benchmark,
-    input: { ...aligned.input, events },
+    input: {
+      ...aligned.input,
+      breadth: useFile ? breadthSeriesOn(calendar, file50, file200) : aligned.input.breadth,
+      events,
+    },
     quality: q,
-    breadthSource:
-      useUniverse && aligned.input.breadth
-        ? `universe: ${aligned.input.breadth.symbols.length} members (${String(snapshot.notes.universeSource ?? snapshot.source)})`
-        : null,
+    breadthSource,
     warnings,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { BREADTH_SERIES, parseBreadthCsv } from '../data/breadth-file';
 import { DataFileError, parseBarsCsv, type ParsedBars, type RowIssue } from '../data/csv-bars';
 import { generateSample } from '../data/sample';
 import { TICKER_PATTERN, tickerOf } from '../contracts/params';
@@ -32,17 +33,21 @@ interface Skipped {
   issues: RowIssue[];
 }
 
+/** Lists a file's bad rows, or refuses the file when bad rows are not allowed. */
+function checkRows(file: { source: string; issues: RowIssue[] }, allowBadRows: boolean, skipped: Skipped[]): void {
+  if (file.issues.length === 0) return;
+  if (!allowBadRows)
+    throw new DataFileError(
+      file.source,
+      `${file.issues.length} bad row(s); fix them or set IWM_ALLOW_BAD_ROWS=true to skip them`,
+      file.issues,
+    );
+  skipped.push({ file: file.source, issues: file.issues.slice(0, 20) });
+}
+
 /** Keeps a parsed file, or refuses it when rows were bad and bad rows are not allowed. */
 function accept(parsed: ParsedBars, allowBadRows: boolean, skipped: Skipped[]): BarColumns {
-  if (parsed.issues.length > 0) {
-    if (!allowBadRows)
-      throw new DataFileError(
-        parsed.source,
-        `${parsed.issues.length} bad row(s); fix them or set IWM_ALLOW_BAD_ROWS=true to skip them`,
-        parsed.issues,
-      );
-    skipped.push({ file: parsed.source, issues: parsed.issues.slice(0, 20) });
-  }
+  checkRows(parsed, allowBadRows, skipped);
   return parsed.bars;
 }
 
@@ -242,10 +247,29 @@ export async function networkSnapshot(
 }
 
 /**
+ * Adds the breadth file (IWM_BREADTH_FILE) to a snapshot as the series BREADTH50 and
+ * BREADTH200, so the store keeps and serves it with the bars it goes with. Bad rows fail
+ * the refresh unless IWM_ALLOW_BAD_ROWS, like a bar file's.
+ */
+export async function addBreadthFile(snapshot: Snapshot, path: string, allowBadRows: boolean): Promise<void> {
+  const parsed = parseBreadthCsv(await readText(path, 'IWM_BREADTH_FILE'), path);
+  checkRows(parsed, allowBadRows, (snapshot.notes.skippedRows ??= []) as Skipped[]);
+  snapshot.series[BREADTH_SERIES.pct50] = parsed.pct50;
+  snapshot.series[BREADTH_SERIES.pct200] = parsed.pct200;
+  // The name only: meta repeats it in every response, and a server path is nobody's business.
+  snapshot.notes.breadthFile = basename(path);
+}
+
+/**
  * What identifies the data a configuration asks for. A stored snapshot made under another
- * key (another source, folder, seed or symbol list) is not served; it is replaced.
+ * key (another source, folder, seed, symbol list or breadth file) is not served; it is replaced.
  */
 export function sourceKey(config: ServiceConfig): string {
+  const base = sourceKeyOf(config);
+  return config.breadthFile ? `${base}:breadth=${resolve(config.breadthFile)}` : base;
+}
+
+function sourceKeyOf(config: ServiceConfig): string {
   switch (config.source) {
     case 'sample':
       return `sample:${config.seed ?? 'default'}:${config.sampleSessions ?? 'default'}:${config.sampleMembers ?? 'default'}`;
@@ -263,6 +287,7 @@ export async function buildSnapshot(
   log?: (msg: string) => void,
 ): Promise<Snapshot> {
   const snapshot = await buildFor(config, createdAt, log);
+  if (config.breadthFile) await addBreadthFile(snapshot, config.breadthFile, config.allowBadRows);
   snapshot.notes.sourceKey = sourceKey(config);
   return snapshot;
 }
