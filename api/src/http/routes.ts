@@ -19,6 +19,7 @@ import {
 } from '../contracts/params';
 import { makeProblem, ProblemError, zodIssues, type Problem } from '../contracts/problem';
 import type { Runtime } from '../service/runtime';
+import { BUDGET } from '../service/budget';
 import { yieldTurn } from '../service/gate';
 import { toProblem } from './errors';
 import { openApiDocument } from './openapi';
@@ -41,8 +42,6 @@ export interface RouteSpec {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const JSON_HEADERS = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' };
-/** A batch's response is serialised in pieces of about this many bytes (see handleBatch). */
-const YIELD_BYTES = 256 * 1024;
 
 export function json(value: unknown, status = 200): HttpResponseInit {
   return { status, body: JSON.stringify(value), headers: { ...JSON_HEADERS } };
@@ -147,7 +146,7 @@ async function handleBatch(request: HttpRequest, rt: Runtime): Promise<HttpRespo
   const parts: string[] = [];
   let sinceYield = 0;
   for (const r of results) {
-    if (sinceYield >= YIELD_BYTES) {
+    if (sinceYield >= BUDGET.yieldBytes) {
       await yieldTurn();
       sinceYield = 0;
     }

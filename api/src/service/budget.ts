@@ -30,6 +30,8 @@ export const BUDGET = {
   heavyCells: 50_000,
   /** A heavy request lets other requests in (one turn of the event loop) after about this many cells. */
   yieldCells: 25_000,
+  /** A batch's answer is serialised call by call, letting other requests in after about this many bytes. */
+  yieldBytes: 256 * 1024,
 } as const;
 
 /** The most bytes of JSON a cell takes (a full-precision number and its comma); for docs and tests. */
