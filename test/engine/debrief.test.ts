@@ -15,10 +15,11 @@
  *    disagreed without a break; the earliest of those, ties in layer order.
  */
 import { formatDay, isoDay } from '../../api/src/engine/dates';
-import { debriefAt, marginOf } from '../../api/src/engine/debrief';
+import { debriefAt, debriefsBetween, marginOf } from '../../api/src/engine/debrief';
 import { BEARISH, BULLISH, LAYERS, NEUTRAL, UNDEF, computeHistory, type History } from '../../api/src/engine/engine';
 import { PRESETS, resolveProfile, type Profile } from '../../api/src/engine/profile';
 import type { EngineInput, MacroEvent } from '../../api/src/engine/types';
+import { breadthSeries, buildInput, rng } from './build';
 
 const BASE = isoDay('2024-03-01');
 const N = 30;
@@ -428,5 +429,60 @@ describe('before ATR(d-1) exists', () => {
     expect(db.outcome).toBeNull();
     expect(db.calls.find((c) => c.layer === 'rs')?.correct).toBeNull();
     expect(db.mostAccurate).toBe('none');
+  });
+});
+
+describe('debriefsBetween: a range is the per-session debriefs', () => {
+  /** A random walk in cents (so equal swing prices and exact hits on a level occur). */
+  function randomHistory(n: number, seed: number, levels: { swingWindow: number; clusterAtr: number }): History {
+    const r = rng(seed);
+    const cents = (x: number) => Math.round(x * 100) / 100;
+    const open: number[] = [];
+    const close: number[] = [];
+    const high: number[] = [];
+    const low: number[] = [];
+    const bench: number[] = [];
+    const pct: number[] = [];
+    let c = 100;
+    let b = 400;
+    let p = 50;
+    for (let t = 0; t < n; t++) {
+      const o = cents(c + (r() - 0.5));
+      c = cents(Math.max(5, o + (r() - 0.5) * 4));
+      b *= 1 + (r() - 0.5) / 50;
+      p = Math.min(100, Math.max(0, p + (r() - 0.5) * 12));
+      open.push(o);
+      close.push(c);
+      high.push(cents(Math.max(o, c) + r() * 1.5));
+      low.push(cents(Math.min(o, c) - r() * 1.5));
+      bench.push(b);
+      pct.push(p);
+    }
+    const input = buildInput({ close, open, high, low, benchmark: bench, breadth: breadthSeries(pct) });
+    return computeHistory(input, resolveProfile({ preset: 'iwm', levels }));
+  }
+
+  test.each([
+    [1, 5, 0.5],
+    [7, 3, 1.5],
+    [42, 2, 0],
+    [2024, 8, 4],
+  ])('seed %i, swingWindow %i, clusterAtr %p: same debriefs as debriefAt, whole range and sub-ranges', (seed, w, c) => {
+    const n = 700;
+    const h = randomHistory(n, seed, { swingWindow: w, clusterAtr: c });
+    const reference = Array.from({ length: n - 1 }, (_, i) => debriefAt(h, i + 1));
+    expect(debriefsBetween(h, 0, n - 1)).toEqual(reference);
+    expect(debriefsBetween(h, 333, 500)).toEqual(reference.slice(332, 500));
+    expect(debriefsBetween(h, n - 1, n - 1)).toEqual([reference[n - 2]]);
+    // Not vacuous: lessons name both kinds of level, and some sessions lack one of them.
+    const lessons = reference.map((d) => d.lesson);
+    expect(lessons.filter((l) => /support \d/.test(l) && /resistance \d/.test(l)).length).toBeGreaterThan(50);
+    expect(lessons.filter((l) => !/resistance \d/.test(l)).length).toBeGreaterThan(0);
+  });
+
+  test('a range outside the history throws', () => {
+    const h = staged();
+    expect(() => debriefsBetween(h, 0, 0)).toThrow(/no previous session/);
+    expect(() => debriefsBetween(h, 1, N)).toThrow(RangeError);
   });
 });

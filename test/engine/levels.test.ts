@@ -12,7 +12,7 @@
  *  - the all-time high is the maximum high over sessions 0..t.
  */
 import { atr as atrOf } from '../../api/src/engine/indicators';
-import { SupportTracker, clusterSwings, findSwings, levelsAt, type Swing } from '../../api/src/engine/levels';
+import { LevelTracker, clusterSwings, findSwings, levelsAt, type Swing } from '../../api/src/engine/levels';
 import { rng } from '../support/rng';
 
 const f64 = (values: readonly number[]): Float64Array => Float64Array.from(values);
@@ -190,7 +190,7 @@ describe('levelsAt', () => {
   });
 });
 
-describe('SupportTracker', () => {
+describe('LevelTracker', () => {
   function randomWalk(n: number, seed: number) {
     const r = rng(seed);
     const high = new Float64Array(n);
@@ -225,7 +225,7 @@ describe('SupportTracker', () => {
     const ts = new Set<number>([14, n - 1]);
     while (ts.size < 150) ts.add(14 + Math.floor(r() * (n - 14)));
     const sorted = [...ts].sort((a, b) => a - b);
-    const tracker = new SupportTracker(swings, w);
+    const tracker = new LevelTracker(swings, w);
     let withSupport = 0;
     let withoutSupport = 0;
     for (const t of sorted) {
@@ -233,6 +233,8 @@ describe('SupportTracker', () => {
       const tolerance = clusterAtr * atr[t];
       const expected = levelsAt(swings, high, close, atr[t], t, w, clusterAtr).supports[0]?.price ?? NaN;
       expect(tracker.nearestSupport(close[t], tolerance)).toBe(expected);
+      const above = levelsAt(swings, high, close, atr[t], t, w, clusterAtr).resistances[0]?.price ?? NaN;
+      expect(tracker.nearest(close[t], tolerance)).toEqual({ support: expected, resistance: above });
       if (Number.isNaN(expected)) withoutSupport++;
       else withSupport++;
       // Exactly at a level, and just below / above it, the two agree as well.
@@ -242,6 +244,8 @@ describe('SupportTracker', () => {
           const below = [...lv.supports, ...lv.resistances].filter((l) => l.price <= probe).map((l) => l.price);
           const want = below.length ? Math.max(...below) : NaN;
           expect(tracker.nearestSupport(probe, tolerance)).toBe(want);
+          const over = [...lv.supports, ...lv.resistances].filter((l) => l.price > probe).map((l) => l.price);
+          expect(tracker.nearest(probe, tolerance).resistance).toBe(over.length ? Math.min(...over) : NaN);
         }
       }
     }
@@ -251,7 +255,7 @@ describe('SupportTracker', () => {
 
   test('no swings confirmed yet: NaN; a repeated advance(t) adds nothing twice', () => {
     const swings = findSwings(HIGH, LOW, W);
-    const tracker = new SupportTracker(swings, W);
+    const tracker = new LevelTracker(swings, W);
     tracker.advance(4);
     expect(tracker.nearestSupport(100, 0.25)).toBeNaN();
     tracker.advance(8);

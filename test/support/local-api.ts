@@ -27,8 +27,9 @@ export async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
 }
 
-export async function startLocalApi(): Promise<LocalApi> {
-  const rt = await sampleRuntime();
+/** `env` adds settings to the small sample's (e.g. a larger IWM_SAMPLE_SESSIONS, IWM_HEAVY_QUEUE). */
+export async function startLocalApi(env: Record<string, string> = {}): Promise<LocalApi> {
+  const rt = await sampleRuntime(env);
   const server = createLocalHost({ runtime: rt, functionKeys: [], corsOrigins: [] });
   const api: LocalApi = {
     rt,

@@ -2,7 +2,8 @@
  * Errors as RFC 9457 problem details (`application/problem+json`). The `type` says what
  * kind of problem it is, so a client (the add-in) can map it without parsing text:
  * `invalid-parameter` -> Excel #VALUE!, `not-available` -> #N/A, anything else -> a
- * message naming the failure.
+ * message naming the failure. `over-budget` (422) is a request larger than the budget
+ * (api/src/service/budget.ts); `busy` (503, with Retry-After) is a full queue of heavy work.
  */
 import { z } from 'zod';
 
@@ -18,7 +19,9 @@ export const PROBLEM_TYPES = {
   'method-not-allowed': 405,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
+  'over-budget': 422,
   'data-unavailable': 503,
+  busy: 503,
   internal: 500,
 } as const;
 export type ProblemType = keyof typeof PROBLEM_TYPES;
@@ -51,7 +54,9 @@ const TITLES: Record<ProblemType, string> = {
   'method-not-allowed': 'Method not allowed',
   'payload-too-large': 'Payload too large',
   'unsupported-media-type': 'Unsupported media type',
+  'over-budget': 'Request over budget',
   'data-unavailable': 'Data unavailable',
+  busy: 'Busy',
   internal: 'Internal error',
 };
 
@@ -71,15 +76,26 @@ export function makeProblem(kind: ProblemType, detail: string, errors?: ProblemI
   };
 }
 
-/** A failure that already knows its problem document; thrown by the service and the HTTP layer. */
+/**
+ * A failure that already knows its problem document; thrown by the service and the HTTP
+ * layer. `headers` go out with the response (Retry-After on `busy`).
+ */
 export class ProblemError extends Error {
-  constructor(readonly problem: Problem) {
+  constructor(
+    readonly problem: Problem,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
     super(problem.detail);
     this.name = 'ProblemError';
   }
 
-  static of(kind: ProblemType, detail: string, errors?: ProblemIssue[]): ProblemError {
-    return new ProblemError(makeProblem(kind, detail, errors));
+  static of(
+    kind: ProblemType,
+    detail: string,
+    errors?: ProblemIssue[],
+    headers?: Readonly<Record<string, string>>,
+  ): ProblemError {
+    return new ProblemError(makeProblem(kind, detail, errors), headers);
   }
 }
 

@@ -7,6 +7,7 @@
  * says who, what, how many attempts and why, with keys scrubbed from the message.
  */
 import { ProviderError } from './providers/types';
+import { Semaphore } from './semaphore';
 
 export interface HttpClientOptions {
   /** Per attempt, headers and body together (default 15 s). */
@@ -288,30 +289,6 @@ function messageOf(value: unknown): string {
   // A connection error's message can be empty (an AggregateError) while its code says it all.
   const code = 'code' in value && typeof value.code === 'string' ? value.code : '';
   return code !== '' && !value.message.includes(code) ? `${value.message} ${code}`.trim() : value.message;
-}
-
-/** A FIFO counting semaphore: acquire() resolves with a release function, called exactly once. */
-class Semaphore {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(limit: number) {
-    this.free = limit;
-  }
-
-  async acquire(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    // The releasing holder hands its slot straight to the next waiter (see release).
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    };
-  }
 }
 
 function positive(value: number, name: string): number {

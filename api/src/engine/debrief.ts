@@ -5,7 +5,7 @@
  */
 import { formatDay } from './dates';
 import { BEARISH, BULLISH, LAYERS, NEUTRAL, UNDEF, type History, type LayerName } from './engine';
-import { levelsAt } from './levels';
+import { LevelTracker, levelsAt, type NearestLevels } from './levels';
 import { stateName } from './fields';
 import { SessionError } from './sessions';
 
@@ -73,6 +73,13 @@ export function debriefAt(h: History, d: number): Debrief {
     throw new RangeError(`a debrief needs the session before it: index ${d} is outside 1..${h.length - 1}`);
   }
   const P = h.profile;
+  const lv = levelsAt(h.swings, h.high, h.close, h.atr[d], d, P.levels.swingWindow, P.levels.clusterAtr);
+  return debriefWith(h, d, { support: lv.supports[0]?.price ?? NaN, resistance: lv.resistances[0]?.price ?? NaN });
+}
+
+/** The debrief of session d given the levels nearest its close (the lesson names them). */
+function debriefWith(h: History, d: number, levels: NearestLevels): Debrief {
+  const P = h.profile;
   const prev = d - 1;
   const move = h.close[d] - h.open[d];
   const deadBand = P.debrief.deadBandAtr * h.atr[prev];
@@ -123,7 +130,7 @@ export function debriefAt(h: History, d: number): Debrief {
     mostAccurate,
     earliestWarning,
   };
-  return { ...base, lesson: lessonFor(h, d, base) };
+  return { ...base, lesson: lessonFor(base, levels) };
 }
 
 /**
@@ -150,14 +157,10 @@ function findEarliestWarning(h: History, prev: number): Debrief['earliestWarning
   return found;
 }
 
-function lessonFor(h: History, d: number, db: Omit<Debrief, 'lesson'>): string {
-  const P = h.profile;
-  const lv = levelsAt(h.swings, h.high, h.close, h.atr[d], d, P.levels.swingWindow, P.levels.clusterAtr);
-  const support = lv.supports[0]?.price;
-  const resistance = lv.resistances[0]?.price;
+function lessonFor(db: Omit<Debrief, 'lesson'>, { support, resistance }: NearestLevels): string {
   const levels = [
-    support !== undefined ? `support ${support.toFixed(2)}` : '',
-    resistance !== undefined ? `resistance ${resistance.toFixed(2)}` : '',
+    Number.isNaN(support) ? '' : `support ${support.toFixed(2)}`,
+    Number.isNaN(resistance) ? '' : `resistance ${resistance.toFixed(2)}`,
   ]
     .filter(Boolean)
     .join(', ');
@@ -179,7 +182,8 @@ function lessonFor(h: History, d: number, db: Omit<Debrief, 'lesson'>): string {
 /**
  * Debriefs of sessions a..b (indices, inclusive). The first session has no previous
  * close to debrief against, so a range starting there starts one later, and the first
- * session alone is not available.
+ * session alone is not available. Levels are tracked as the sessions advance, so a range
+ * costs linear time (debriefAt per session re-clusters every swing: quadratic over 25 years).
  */
 export function debriefsBetween(h: History, a: number, b: number): Debrief[] {
   if (a === 0) {
@@ -187,7 +191,15 @@ export function debriefsBetween(h: History, a: number, b: number): Debrief[] {
       throw new SessionError('debrief: the first session of the data has no previous session', 'not-available');
     a = 1;
   }
+  if (!(a >= 1 && b < h.length)) {
+    throw new RangeError(`debrief range ${a}..${b} is outside 1..${h.length - 1}`);
+  }
+  const { swingWindow, clusterAtr } = h.profile.levels;
+  const tracker = new LevelTracker(h.swings, swingWindow);
   const out: Debrief[] = [];
-  for (let d = a; d <= b; d++) out.push(debriefAt(h, d));
+  for (let d = a; d <= b; d++) {
+    tracker.advance(d);
+    out.push(debriefWith(h, d, tracker.nearest(h.close[d], clusterAtr * h.atr[d])));
+  }
   return out;
 }

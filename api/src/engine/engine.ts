@@ -8,7 +8,7 @@
  */
 import { universeBreadth } from './breadth';
 import { atr as atrOf, ema, roc, rollingMax, rollingMin, sma } from './indicators';
-import { SupportTracker, findSwings, type Swing } from './levels';
+import { LevelTracker, findSwings, type Swing } from './levels';
 import { macroColumns, mergeEvents, type MacroColumns } from './macro';
 import type { Profile } from './profile';
 import type { EngineInput, MacroEvent } from './types';
@@ -297,7 +297,7 @@ function breadthLayer(
     out.pct200 = b.pct200.slice();
   }
   const { fullSizeMin, divergenceMax, washout, washoutLookback, washoutSupportAtr, deltaLag } = P.breadth;
-  const support = new SupportTracker(swings, P.levels.swingWindow);
+  const support = new LevelTracker(swings, P.levels.swingWindow);
   const pct50 = out.pct50;
   let washouts = 0; // sessions in the look-back window with pct50 below the washout line
   for (let t = 0; t < n; t++) {

@@ -99,12 +99,26 @@ export function levelsAt(
   return { supports, resistances, allTimeHigh: { price: high[athIndex], index: athIndex }, tolerance };
 }
 
+/** The levels nearest a close: a cluster mean at or below it, and one above it (NaN when none). */
+export interface NearestLevels {
+  support: number;
+  resistance: number;
+}
+
 /**
- * Incremental nearest-support search for the engine's washout flag: swing prices are
- * inserted as they are confirmed, kept sorted, and clustered only when asked (the
- * flag's other conditions are rare, so the clustering runs on few sessions).
+ * Levels as sessions advance, for code that needs them at every session (the engine's
+ * washout flag, a debrief range): swing prices are inserted as they are confirmed and kept
+ * sorted, so asking for the nearest levels costs the clusters around the close instead of
+ * a filter, sort and clustering of every swing per session (levelsAt). It gives exactly
+ * levelsAt's nearest support and resistance (pinned in test/engine/levels.test.ts and
+ * test/engine/debrief.test.ts).
+ *
+ * Which swings count and how they cluster live in advance() and clusterStart/clusterEnd;
+ * a rule that bounds the swings by age would evict in advance(), and one that caps a
+ * cluster's width would cluster from the lowest price in window (the walk outward from
+ * the close is only valid for single linkage).
  */
-export class SupportTracker {
+export class LevelTracker {
   private prices = new Float64Array(64);
   private size = 0;
   private next = 0;
@@ -124,19 +138,55 @@ export class SupportTracker {
 
   /** The nearest support level (cluster mean at or below `close`), NaN when none. */
   nearestSupport(close: number, tolerance: number): number {
-    const p = this.prices;
-    let best = NaN;
-    let i = 0;
-    while (i < this.size) {
-      let sum = p[i];
-      let j = i + 1;
-      while (j < this.size && p[j] - p[j - 1] <= tolerance) sum += p[j++];
-      const mean = sum / (j - i);
-      if (mean <= close) best = mean;
-      else break;
-      i = j;
+    return this.nearest(close, tolerance).support;
+  }
+
+  /**
+   * The nearest support (highest cluster mean at or below `close`) and resistance (lowest
+   * mean above it). Only the cluster holding the highest price at or below the close can
+   * straddle it: clusters below it are all supports, clusters above it all resistances.
+   */
+  nearest(close: number, tolerance: number): NearestLevels {
+    const n = this.size;
+    if (n === 0 || !Number.isFinite(tolerance)) return { support: NaN, resistance: NaN };
+    const r = this.firstAbove(close);
+    if (r === 0) return { support: NaN, resistance: this.mean(0, this.clusterEnd(0, tolerance)) };
+    const s = this.clusterStart(r - 1, tolerance);
+    const e = this.clusterEnd(r - 1, tolerance);
+    const m = this.mean(s, e);
+    if (m <= close)
+      return { support: m, resistance: e + 1 < n ? this.mean(e + 1, this.clusterEnd(e + 1, tolerance)) : NaN };
+    return { support: s > 0 ? this.mean(this.clusterStart(s - 1, tolerance), s - 1) : NaN, resistance: m };
+  }
+
+  /** Index of the first price above `x` (size when none). */
+  private firstAbove(x: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.prices[mid] <= x) lo = mid + 1;
+      else hi = mid;
     }
-    return best;
+    return lo;
+  }
+
+  /** Single linkage, as clusterSwings: neighbours at most `tolerance` apart share a cluster. */
+  private clusterStart(i: number, tolerance: number): number {
+    while (i > 0 && this.prices[i] - this.prices[i - 1] <= tolerance) i--;
+    return i;
+  }
+
+  private clusterEnd(i: number, tolerance: number): number {
+    while (i + 1 < this.size && this.prices[i + 1] - this.prices[i] <= tolerance) i++;
+    return i;
+  }
+
+  /** Mean of prices[a..b], summed in ascending order as clusterSwings does (same rounding). */
+  private mean(a: number, b: number): number {
+    let sum = 0;
+    for (let i = a; i <= b; i++) sum += this.prices[i];
+    return sum / (b - a + 1);
   }
 
   private insert(price: number): void {

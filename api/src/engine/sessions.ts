@@ -9,6 +9,9 @@
 import { formatDay, isoDay, lowerBound } from './dates';
 import type { History } from './engine';
 
+/** What resolving dates reads of a history: its session dates (a pair's aligned dates will do). */
+export type Sessions = Pick<History, 'dates' | 'length'>;
+
 /** A date that names no usable session; `kind` lets callers map it (Excel #N/A vs #VALUE!). */
 export class SessionError extends RangeError {
   constructor(
@@ -46,12 +49,12 @@ function parse(text: string, what: string): number {
 }
 
 /** "asOf: -7000 is before the history starts (...)"; `label` is what precedes "is". */
-function beforeStart(h: History, label: string): string {
+function beforeStart(h: Sessions, label: string): string {
   return `${label} is before the history starts (the data has ${h.length} sessions, first ${formatDay(h.dates[0])})`;
 }
 
 /** The index of the session `text` names (an ISO date or `-N`); errors name the nearest sessions. */
-export function sessionIndex(h: History, text: string, what = 'date'): number {
+export function sessionIndex(h: Sessions, text: string, what = 'date'): number {
   const n = relativeSession(text);
   if (n !== null) {
     const i = h.length - n;
@@ -82,7 +85,7 @@ export function sessionIndex(h: History, text: string, what = 'date'): number {
  * The calendar day a date parameter names: the date itself, or the date of the relative
  * session `-N` (an error when that is before the history).
  */
-export function refDay(h: History, text: string, what = 'date'): number {
+export function refDay(h: Sessions, text: string, what = 'date'): number {
   return relativeSession(text) !== null ? h.dates[sessionIndex(h, text, what)] : parse(text, what);
 }
 
@@ -94,7 +97,7 @@ interface End {
   relative: boolean;
 }
 
-function rangeEnd(h: History, text: string, side: 'from' | 'to', what: string): End {
+function rangeEnd(h: Sessions, text: string, side: 'from' | 'to', what: string): End {
   const n = relativeSession(text);
   if (n !== null) {
     const i = h.length - n;
@@ -111,7 +114,7 @@ function rangeEnd(h: History, text: string, side: 'from' | 'to', what: string): 
  * relative `from` before the history (to the first session); a relative `to` before the
  * history leaves no sessions, like a date `to` before it.
  */
-export function sessionRange(h: History, from?: string, to?: string, what = 'range'): [number, number] {
+export function sessionRange(h: Sessions, from?: string, to?: string, what = 'range'): [number, number] {
   const a = from === undefined ? undefined : rangeEnd(h, from, 'from', what);
   const b = to === undefined ? undefined : rangeEnd(h, to, 'to', what);
   if (a && b) {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ARGS, BatchCall, BatchEnvelope, MAX_BATCH_CALLS, type FunctionName } from '../contracts/params';
 import { Problem } from '../contracts/problem';
+import { BUDGET } from '../service/budget';
 import * as R from '../contracts/responses';
 import { FIELDS } from '../engine/fields';
 
@@ -55,8 +56,12 @@ const problemResponses = {
     description: 'Data not available for the request (before the history, not a session, unknown symbol)',
     content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
   },
+  '422': {
+    description: `Over the request budget (${BUDGET.maxCells} cells per request, summed over a batch); the problem names the budget and how to split the request`,
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  },
   '503': {
-    description: 'Data could not be loaded',
+    description: 'Data could not be loaded, or (type busy, with Retry-After) the queue of heavy requests is full',
     content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
   },
 };
@@ -109,6 +114,8 @@ export function openApiDocument(version: string): unknown {
         '400': problemResponses['400'],
         '413': { description: 'Body over 1 MB or more than the allowed calls' },
         '415': { description: 'Body is not application/json' },
+        '422': problemResponses['422'],
+        '503': problemResponses['503'],
       },
     },
   };

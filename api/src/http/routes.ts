@@ -19,6 +19,8 @@ import {
 } from '../contracts/params';
 import { makeProblem, ProblemError, zodIssues, type Problem } from '../contracts/problem';
 import type { Runtime } from '../service/runtime';
+import { BUDGET } from '../service/budget';
+import { yieldTurn } from '../service/gate';
 import { toProblem } from './errors';
 import { openApiDocument } from './openapi';
 
@@ -39,9 +41,10 @@ export interface RouteSpec {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const JSON_HEADERS = { 'content-type': JSON_TYPE, 'cache-control': 'no-store' };
 
 export function json(value: unknown, status = 200): HttpResponseInit {
-  return { status, body: JSON.stringify(value), headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' } };
+  return { status, body: JSON.stringify(value), headers: { ...JSON_HEADERS } };
 }
 
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}): HttpResponseInit {
@@ -127,23 +130,33 @@ async function handleBatch(request: HttpRequest, rt: Runtime): Promise<HttpRespo
   const { calls, defaults } = Array.isArray(parsed.data)
     ? { calls: parsed.data, defaults: undefined }
     : (parsed.data as BatchEnvelope);
-  const results = await Promise.all(
-    calls.map(async (item, i) => {
+  // The service checks the whole batch against the request budget before any call runs.
+  const results = await rt.service.batch(
+    calls.map((item, i) => {
       const call = BatchCall.safeParse(item);
       if (!call.success) {
         const issues = zodIssues(call.error, `[${i}]`);
         return {
-          error: makeProblem('invalid-parameter', issues.map((x) => `${x.field} ${x.message}`).join('; '), issues),
+          error: ProblemError.of('invalid-parameter', issues.map((x) => `${x.field} ${x.message}`).join('; '), issues),
         };
       }
-      try {
-        return { value: await rt.service.call(call.data.fn, withDefaults(call.data.fn, call.data.args, defaults)) };
-      } catch (err) {
-        return { error: toProblem(err) };
-      }
+      return { fn: call.data.fn, args: withDefaults(call.data.fn, call.data.args, defaults) };
     }),
   );
-  return json(results);
+  // One result's JSON at a time, letting other requests in between large ones: a batch of
+  // several long ranges would otherwise be serialised in one turn of the event loop.
+  const parts: string[] = [];
+  let sinceYield = 0;
+  for (const r of results) {
+    if (sinceYield >= BUDGET.yieldBytes) {
+      await yieldTurn();
+      sinceYield = 0;
+    }
+    const part = JSON.stringify('error' in r ? { error: toProblem(r.error) } : r);
+    parts.push(part);
+    sinceYield += part.length;
+  }
+  return { status: 200, body: `[${parts.join(',')}]`, headers: { ...JSON_HEADERS } };
 }
 
 function queryArgsNone(request: HttpRequest): void {
@@ -172,7 +185,7 @@ function anonymousRoute(name: string, route: string, summary: string, produce: (
 }
 
 function text(body: string): HttpResponseInit {
-  return { status: 200, body, headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' } };
+  return { status: 200, body, headers: { ...JSON_HEADERS } };
 }
 
 export const ROUTES: RouteSpec[] = [
@@ -225,7 +238,8 @@ export function routeHandler(
       const res = await spec.handle(request, await runtime());
       return method === 'HEAD' ? { ...res, body: undefined } : res;
     } catch (err) {
-      return problemResponse(toProblem(err, log));
+      // A problem may carry headers of its own (Retry-After on 503 busy).
+      return problemResponse(toProblem(err, log), err instanceof ProblemError ? err.headers : {});
     }
   };
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { tickerOf } from '../contracts/params';
 import { BREADTH_SERIES } from '../data/breadth-file';
+import { QUEUE } from './budget';
 
 export const SOURCES = ['sample', 'csv', 'stooq', 'tiingo'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -54,6 +55,8 @@ export interface ServiceConfig {
   precomputeSessions: number;
   /** How long a loaded manifest is trusted before checking for a newer generation. */
   manifestTtlMs: number;
+  /** Heavy requests run at once and waiting per process (see budget.ts, QUEUE). */
+  heavy: { maxInFlight: number; maxQueued: number };
 }
 
 /** A bad setting; the message names the variable and what it accepts. */
@@ -205,5 +208,9 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     closeLagMinutes: int(env, 'IWM_CLOSE_LAG_MINUTES', 0, 24 * 60, 120),
     precomputeSessions: int(env, 'IWM_PRECOMPUTE_SESSIONS', 1, 260, 5),
     manifestTtlMs: int(env, 'IWM_MANIFEST_TTL_MS', 0, 3_600_000, 60_000),
+    heavy: {
+      maxInFlight: int(env, 'IWM_HEAVY_CONCURRENCY', 1, 64, QUEUE.maxInFlight),
+      maxQueued: int(env, 'IWM_HEAVY_QUEUE', 0, 10_000, QUEUE.maxQueued),
+    },
   };
 }

@@ -14,6 +14,11 @@ export class Lru<K, V> {
     return v;
   }
 
+  /** True when `key` is held; unlike get, does not count as a use. */
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);

@@ -20,12 +20,14 @@ import { DEFAULT_HISTORY_FIELDS, fieldValue } from '../engine/fields';
 import { eventWindow, positionDay } from '../engine/macro';
 import { profileHash, resolveProfile, type Profile } from '../engine/profile';
 import { historyTable, levelsReport, type Reading } from '../engine/reading';
-import { SessionError, refDay, relativeSession, sessionIndex, sessionRange } from '../engine/sessions';
+import { SessionError, refDay, relativeSession, sessionIndex, sessionRange, type Sessions } from '../engine/sessions';
 import type { MacroEvent } from '../engine/types';
 import type { BarStore, RefreshStatus, Snapshot, SnapshotManifest } from '../storage/types';
+import { BUDGET, QUEUE, callCost, checkBudget, type CallCost } from './budget';
 import type { ServiceConfig } from './config';
 import { NETWORK_SOURCES } from './config';
 import { expectedLastSession, freshness, type Freshness } from './freshness';
+import { Gate, yieldTurn } from './gate';
 import { Lru } from './lru';
 import { pairData, type PairData } from './market-data';
 import { configuredPaths, withoutPaths, type KnownPath } from './redact';
@@ -57,8 +59,9 @@ interface Loaded {
 export const readingKey = (symbol: string, benchmark: string, hash: string) => `${symbol}-${benchmark}-${hash}`;
 
 /** Cache keys: a history is one (generation, pair, profile); a session is one index of it. */
+const pairProfileKey = (symbol: string, benchmark: string, hash: string) => `${symbol}|${benchmark}|${hash}`;
 const historyKey = (e: { generation: string; pair: { symbol: string; benchmark: string }; hash: string }) =>
-  `${e.generation}|${e.pair.symbol}|${e.pair.benchmark}|${e.hash}`;
+  `${e.generation}|${pairProfileKey(e.pair.symbol, e.pair.benchmark, e.hash)}`;
 const sessionKey = (e: Entry, t: number) => `${historyKey(e)}|${t}`;
 
 /** One computed history plus what every response about it repeats. */
@@ -69,6 +72,15 @@ export interface Entry {
   history: History;
   generation: string;
 }
+
+/** One call of a request as it arrives: a function and its raw arguments, or a failure already known. */
+export type RequestCall = { fn: FunctionName; args: unknown } | { error: unknown };
+/** One call's outcome, in the order of the request. */
+export type CallResult = { value: unknown } | { error: unknown };
+
+/** A call checked and costed before anything runs. */
+type Planned =
+  { fn: FunctionName; args: ArgsOf<FunctionName>; cost: CallCost; history: string | null } | { error: unknown };
 
 const MAX_HISTORIES = 16;
 const MAX_READINGS = 5000;
@@ -88,7 +100,7 @@ function sessionProblem(err: SessionError, field: string): ProblemError {
   ]);
 }
 
-function at(h: History, date: string | undefined, field: string): number {
+function at(h: Sessions, date: string | undefined, field: string): number {
   if (date === undefined) return h.length - 1;
   try {
     return sessionIndex(h, date, field);
@@ -98,7 +110,7 @@ function at(h: History, date: string | undefined, field: string): number {
   }
 }
 
-function range(h: History, from: string | undefined, to: string | undefined): [number, number] {
+function range(h: Sessions, from: string | undefined, to: string | undefined): [number, number] {
   try {
     return sessionRange(h, from, to, 'from/to');
   } catch (err) {
@@ -121,6 +133,8 @@ export class SignalService {
   readonly config: ServiceConfig;
   readonly store: BarStore;
   readonly version: string;
+  /** Heavy requests wait here (budget.ts, QUEUE); cheap ones never do. */
+  readonly gate: Gate;
   private readonly events: readonly MacroEvent[];
   private readonly clock: () => Date;
   private readonly log: (msg: string) => void;
@@ -148,6 +162,7 @@ export class SignalService {
     this.version = options.version ?? '0.0.0';
     this.log = options.log ?? (() => {});
     this.paths = configuredPaths(this.config);
+    this.gate = new Gate({ ...this.config.heavy, retryAfterSeconds: QUEUE.retryAfterSeconds });
   }
 
   /** A message as a response may carry it: no absolute paths of this server. */
@@ -169,25 +184,108 @@ export class SignalService {
     return parsed.data as ArgsOf<F>;
   }
 
-  /** Runs one API function on raw (unvalidated) arguments. */
+  /** Runs one API function on raw (unvalidated) arguments, as one request (budget and queue apply). */
   async call(fn: FunctionName, raw: unknown): Promise<unknown> {
+    const [result] = await this.request([{ fn, args: raw }], false);
+    if ('error' in result) throw result.error;
+    return result.value;
+  }
+
+  /**
+   * Runs a batch: every call is validated and costed first, and the sum is held to the
+   * budget before any call runs (a 422 `over-budget` ProblemError otherwise). A call that
+   * fails on its own fails alone, as { error } in its place.
+   */
+  batch(calls: readonly RequestCall[]): Promise<CallResult[]> {
+    return this.request(calls, true);
+  }
+
+  private async request(calls: readonly RequestCall[], batch: boolean): Promise<CallResult[]> {
+    const planned: Planned[] = [];
+    for (const c of calls) planned.push('error' in c ? c : await this.plan(c.fn, c.args));
+    const costs = planned.map((p) => ('cost' in p ? p.cost : null));
+    const histories = new Set(planned.map((p) => ('history' in p ? p.history : null)).filter((h) => h !== null));
+    checkBudget(costs, batch, histories.size);
+    // Heavy: large, or computing a history this process does not hold (a cold start, a new profile).
+    const generation = this.loaded?.manifest.generation;
+    let cells = 0;
+    for (const c of costs) cells += c?.cells ?? 0;
+    const heavy = cells >= BUDGET.heavyCells || [...histories].some((h) => !this.histories.has(`${generation}|${h}`));
+    return heavy ? this.gate.run(() => this.runPlanned(planned, true)) : this.runPlanned(planned, false);
+  }
+
+  /** Validates a call and sizes it against the data, without computing anything. */
+  private async plan(fn: FunctionName, raw: unknown): Promise<Planned> {
+    try {
+      const args = this.parse(fn, raw);
+      if (fn === 'status') return { fn, args, cost: callCost(fn, args, { sessions: 0, events: 0 }), history: null };
+      const a = args as ArgsOf<'signal'>;
+      const symbol = a.symbol ?? this.config.symbol;
+      const benchmark = a.benchmark ?? this.config.benchmark;
+      const profile = a.profile ?? resolveProfile('iwm');
+      const history = pairProfileKey(symbol, benchmark, this.hashOf(profile));
+      let sessions = 0;
+      if (fn === 'history' || fn === 'backtest' || fn === 'debrief') {
+        const r = args as ArgsOf<'history'> & { date?: string };
+        if (r.date !== undefined || (fn === 'debrief' && r.from === undefined && r.to === undefined)) sessions = 1;
+        else {
+          const { snapshot } = await this.current();
+          const dates = this.pairOf(snapshot, symbol, benchmark).input.primary.dates;
+          const [from, to] = range({ dates, length: dates.length }, r.from, r.to);
+          sessions = to - from + 1;
+        }
+      }
+      const events = this.events.length + profile.macro.customEvents.length;
+      return { fn, args, cost: callCost(fn, args, { sessions, events }), history };
+    } catch (err) {
+      return { error: err };
+    }
+  }
+
+  /** Runs planned calls in order; a heavy request yields to other requests every few cells. */
+  private async runPlanned(planned: readonly Planned[], heavy: boolean): Promise<CallResult[]> {
+    const out: CallResult[] = [];
+    // A slot handed over by a finishing request resumes this one in the same turn as that
+    // request's response is serialised: start in a turn of its own.
+    if (heavy) await yieldTurn();
+    let sinceYield = 0;
+    for (const p of planned) {
+      if ('error' in p) {
+        out.push(p);
+        continue;
+      }
+      if (heavy && sinceYield >= BUDGET.yieldCells) {
+        await yieldTurn();
+        sinceYield = 0;
+      }
+      try {
+        out.push({ value: await this.run(p.fn, p.args) });
+      } catch (err) {
+        out.push({ error: err });
+      }
+      sinceYield += p.cost.cells;
+    }
+    return out;
+  }
+
+  /** Runs one API function on validated arguments. */
+  private run(fn: FunctionName, args: ArgsOf<FunctionName>): Promise<unknown> {
     switch (fn) {
       case 'signal':
-        return this.signal(this.parse('signal', raw));
+        return this.signal(args as ArgsOf<'signal'>);
       case 'field':
-        return this.field(this.parse('field', raw));
+        return this.field(args as ArgsOf<'field'>);
       case 'history':
-        return this.history(this.parse('history', raw));
+        return this.history(args as ArgsOf<'history'>);
       case 'levels':
-        return this.levels(this.parse('levels', raw));
+        return this.levels(args as ArgsOf<'levels'>);
       case 'debrief':
-        return this.debrief(this.parse('debrief', raw));
+        return this.debrief(args as ArgsOf<'debrief'>);
       case 'backtest':
-        return this.backtest(this.parse('backtest', raw));
+        return this.backtest(args as ArgsOf<'backtest'>);
       case 'calendar':
-        return this.calendar(this.parse('calendar', raw));
+        return this.calendar(args as ArgsOf<'calendar'>);
       case 'status':
-        this.parse('status', raw);
         return this.statusReport();
     }
   }
@@ -283,16 +381,24 @@ export class SignalService {
     const key = historyKey({ generation: manifest.generation, pair: { symbol, benchmark }, hash });
     let e = this.histories.get(key);
     if (!e) {
-      const pairKey = `${symbol}|${benchmark}`;
-      let pair = this.pairs.get(pairKey);
-      if (!pair) {
-        pair = pairData(snapshot, symbol, benchmark, this.events);
-        this.pairs.set(pairKey, pair);
-      }
+      const pair = this.pairOf(snapshot, symbol, benchmark);
       e = { pair, profile, hash, history: computeHistory(pair.input, profile), generation: manifest.generation };
       this.histories.set(key, e);
+      // A history over 25 years takes a few hundred ms of one thread: let waiting requests in.
+      await yieldTurn();
     }
     return e;
+  }
+
+  /** The aligned data of a pair (cached per generation: load() clears it). */
+  private pairOf(snapshot: Snapshot, symbol: string, benchmark: string): PairData {
+    const pairKey = `${symbol}|${benchmark}`;
+    let pair = this.pairs.get(pairKey);
+    if (!pair) {
+      pair = pairData(snapshot, symbol, benchmark, this.events);
+      this.pairs.set(pairKey, pair);
+    }
+    return pair;
   }
 
   private freshnessOf(lastBarDay: number, lastError: string | null): Freshness {
