@@ -51,6 +51,8 @@ export interface ServiceConfig {
   precomputeSessions: number;
   /** How long a loaded manifest is trusted before checking for a newer generation. */
   manifestTtlMs: number;
+  /** How long a refresh waits for the refresh lease while another refresh holds it. */
+  refreshWaitMs: number;
 }
 
 /** A bad setting; the message names the variable and what it accepts. */
@@ -177,5 +179,6 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     closeLagMinutes: int(env, 'IWM_CLOSE_LAG_MINUTES', 0, 24 * 60, 120),
     precomputeSessions: int(env, 'IWM_PRECOMPUTE_SESSIONS', 1, 260, 5),
     manifestTtlMs: int(env, 'IWM_MANIFEST_TTL_MS', 0, 3_600_000, 60_000),
+    refreshWaitMs: int(env, 'IWM_REFRESH_WAIT_MS', 0, 3_600_000, 120_000),
   };
 }

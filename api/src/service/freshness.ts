@@ -47,18 +47,26 @@ export interface Freshness {
 /**
  * Staleness of data whose last bar is `lastBarDay`. Sample data is synthetic and never
  * "stale" (it says it is sample data instead); a failed latest refresh makes real data
- * stale whatever its dates, because newer bars may exist that we could not fetch.
+ * stale whatever its dates, because newer bars may exist that we could not fetch, and so
+ * does serving a fallback generation because the current one is damaged (`storeProblem`).
  */
 export function freshness(
   now: Date,
   lastBarDay: number,
-  options: { sample: boolean; staleAfterSessions: number; closeLagMinutes: number; lastError: string | null },
+  options: {
+    sample: boolean;
+    staleAfterSessions: number;
+    closeLagMinutes: number;
+    lastError: string | null;
+    storeProblem?: string | null;
+  },
 ): Freshness {
   const expected = expectedLastSession(now, options.closeLagMinutes);
   const behind = weekdaysBetween(lastBarDay, expected);
   let staleReason: string | null = null;
   if (!options.sample) {
     if (options.lastError) staleReason = `the latest refresh failed (${options.lastError}); serving the last good data`;
+    else if (options.storeProblem) staleReason = options.storeProblem;
     else if (behind > options.staleAfterSessions)
       staleReason = `last bar ${formatDay(lastBarDay)} is ${behind} sessions behind the expected ${formatDay(expected)}`;
   }
