@@ -286,6 +286,24 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
       await thief.release();
     });
 
+    it('two writers at once: the second waits for the lease, and the manifest names objects that are all there', async () => {
+      const write = async (s: BarStore, seed: number) => {
+        const lease = await holdLease(s, { waitMs: 60_000, pollMs: 20 });
+        try {
+          return (await s.writeSnapshot(makeSnapshot(seed), { lease, graceMs: 0 })).manifest;
+        } finally {
+          await lease.release();
+        }
+      };
+      const [x, y] = await Promise.all([write(store, 1), write(h.sibling(), 2)]);
+      const current = (await store.readManifest()) as SnapshotManifest;
+      expect([x.generation, y.generation]).toContain(current.generation);
+      expectSameSnapshot(await store.readSnapshot(), makeSnapshot(current.generation === x.generation ? 1 : 2));
+      // The other one, replaced, stays as the previous generation.
+      const previous = current.generation === x.generation ? y : x;
+      expectSameSnapshot(await store.readSnapshot(previous), makeSnapshot(previous === x ? 1 : 2));
+    });
+
     it('lets a reader that fetched manifest A read A after B was committed', async () => {
       const a = makeSnapshot(1);
       await store.writeSnapshot(a, GRACE_NONE);

@@ -22,6 +22,7 @@ import { profileHash, resolveProfile, type Profile } from '../engine/profile';
 import { historyTable, levelsReport, type Reading } from '../engine/reading';
 import { SessionError, refDay, relativeSession, sessionIndex, sessionRange } from '../engine/sessions';
 import type { MacroEvent } from '../engine/types';
+import { leaseLapsed } from '../storage/lease';
 import { newestVerifiedGeneration } from '../storage/recovery';
 import { EMPTY_STATUS } from '../storage/snapshot-objects';
 import {
@@ -234,6 +235,11 @@ export class SignalService {
       // A network refresh can take minutes: start it, and say so, rather than hold the request.
       this.startBackgroundRefresh();
     } else {
+      // Another writer's refresh is under way: serve what verifies now rather than wait for it.
+      if (await this.refreshRunning()) {
+        const meanwhile = await this.fallback(top, key);
+        if (meanwhile) return meanwhile;
+      }
       let refreshError: unknown = null;
       try {
         await this.runRefresh();
@@ -255,6 +261,12 @@ export class SignalService {
       'data-unavailable',
       `no ${this.config.source} data stored yet; a refresh has started (or run "iwm-signals refresh"); try again in a few minutes`,
     );
+  }
+
+  /** Does a live refresh lease exist (this process's or another's)? */
+  private async refreshRunning(): Promise<boolean> {
+    const lease = await this.store.readLease().catch(() => null);
+    return lease !== null && !leaseLapsed(lease);
   }
 
   /** manifest.json, or why it cannot be read (its content is damaged). */

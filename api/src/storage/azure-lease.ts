@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BlobLeaseClient, BlockBlobClient } from '@azure/storage-blob';
-import { LEASE_TTL_MS, lostLease, newLeaseInfo } from './lease';
+import { LEASE_TTL_MS, lostLease, newLeaseInfo, unknownHolder } from './lease';
 import type { HeldLease, LeaseAttempt, LeaseInfo, StoreUnavailableError } from './types';
 
 export const LOCK_BLOB = 'refresh.lock';
@@ -59,14 +59,7 @@ export class BlobLock {
     if (props.leaseState === 'leased' && !recorded) {
       // Taken a moment ago and its holder has not written its record yet: what is there
       // is the previous holder's. Unknown holder, at most one lease duration to go.
-      return {
-        id: '?',
-        pid: null,
-        host: null,
-        since: new Date(now).toISOString(),
-        expiresAt: new Date(now + LEASE_TTL_MS).toISOString(),
-        abandoned: false,
-      };
+      return unknownHolder(now, now);
     }
     const pid = Number(m.pid);
     return {

@@ -12,7 +12,7 @@
  *   counts as held until its mtime plus the lease duration.
  */
 import { promises as fs } from 'node:fs';
-import { LEASE_TTL_MS, holderDied, leaseLapsed, newLeaseInfo, renewedExpiry } from './lease';
+import { holderDied, leaseLapsed, newLeaseInfo, renewedExpiry, unknownHolder } from './lease';
 import { errorCode, fsError, readTextOrNull, tempName, writeAtomic } from './fs-atomic';
 import type { HeldLease, LeaseAttempt, LeaseInfo } from './types';
 
@@ -40,16 +40,7 @@ function parseRecord(text: string, mtimeMs: number): LeaseInfo {
   } catch {
     // Falls through: an unreadable record.
   }
-  const info: LeaseInfo = {
-    id: '?',
-    pid: null,
-    host: null,
-    since: new Date(mtimeMs).toISOString(),
-    expiresAt: new Date(mtimeMs + LEASE_TTL_MS).toISOString(),
-    abandoned: false,
-  };
-  info.abandoned = leaseLapsed(info);
-  return info;
+  return unknownHolder(mtimeMs);
 }
 
 const serialize = (info: LeaseInfo) =>

@@ -40,6 +40,22 @@ export function newLeaseInfo(now = Date.now()): LeaseInfo {
   };
 }
 
+/**
+ * The record of a holder not (yet) known: a lease taken at `sinceMs` whose owner has not
+ * written its record; it counts as held for one lease duration from then.
+ */
+export function unknownHolder(sinceMs: number, now = Date.now()): LeaseInfo {
+  const expiresAt = sinceMs + LEASE_TTL_MS;
+  return {
+    id: '?',
+    pid: null,
+    host: null,
+    since: new Date(sinceMs).toISOString(),
+    expiresAt: new Date(expiresAt).toISOString(),
+    abandoned: now >= expiresAt,
+  };
+}
+
 /** May another writer take this lease over? Only once it lapsed or its holder is known to be gone. */
 export function leaseLapsed(info: LeaseInfo, now = Date.now()): boolean {
   return info.abandoned || now >= Date.parse(info.expiresAt);
@@ -93,18 +109,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function holdLease(store: BarStore, options: HoldOptions): Promise<RefreshLease> {
   const log = options.log ?? (() => {});
   const started = Date.now();
-  let told = false;
+  // Said once per holder: a waiter that sees the lease pass to a third writer says so.
+  let told: string | null = null;
   for (;;) {
     const attempt = await store.tryLease();
     if (attempt.lease) {
-      if (told) log(`refresh lease taken after ${Math.round((Date.now() - started) / 1000)} s`);
+      if (told !== null) log(`refresh lease taken after ${Math.round((Date.now() - started) / 1000)} s`);
       return keepRenewed(attempt.lease, options.renewMs ?? LEASE_RENEW_MS, log);
     }
     const waited = Date.now() - started;
     if (waited >= options.waitMs) throw new LeaseBusyError(busyMessage(attempt.holder, options.waitMs), attempt.holder);
-    if (!told) {
+    const holder = attempt.holder?.id ?? '?';
+    if (told !== holder) {
       log(`waiting up to ${Math.round(options.waitMs / 1000)} s: ${busyMessage(attempt.holder, 0)}`);
-      told = true;
+      told = holder;
     }
     await sleep(Math.min(options.pollMs ?? LEASE_POLL_MS, options.waitMs - waited));
   }

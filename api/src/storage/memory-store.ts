@@ -138,16 +138,20 @@ export class MemoryStore implements BarStore {
   }
 
   async tryLease(): Promise<LeaseAttempt> {
-    const current = await this.readLease();
+    // Check and take in one synchronous step: no other caller can run in between.
+    const current = this.currentHolder();
     if (current && !current.abandoned) return { lease: null, holder: current };
     const info = newLeaseInfo();
-    this.holder = info;
+    this.holder = { ...info };
     return { lease: this.heldLease(info) };
   }
 
   async readLease(): Promise<LeaseInfo | null> {
-    if (!this.holder) return null;
-    return { ...this.holder, abandoned: leaseLapsed(this.holder) };
+    return this.currentHolder();
+  }
+
+  private currentHolder(): LeaseInfo | null {
+    return this.holder && { ...this.holder, abandoned: leaseLapsed(this.holder) };
   }
 
   async removeLeftovers(): Promise<number> {
