@@ -13,6 +13,7 @@ import { profileHash, resolveProfile } from '../../api/src/engine/profile';
 import { toProblem } from '../../api/src/http/errors';
 import { createRuntime, type Runtime } from '../../api/src/service/runtime';
 import { readingKey } from '../../api/src/service/signal-service';
+import { StoreUnavailableError } from '../../api/src/storage/types';
 import { csvOf, csvStoreFolder } from '../support/csv-fixture';
 
 const sample = generateSample({ sessions: 800, members: 0 });
@@ -253,6 +254,28 @@ describe('one writer at a time, verified writes, killed refreshes', () => {
     };
     expect(rows.meta).toMatchObject({ generation, stale: false });
     expect(existsSync(join(storeDir(), m.bars.SPY.name))).toBe(true);
+  });
+
+  test('a store that cannot be read keeps the loaded data in service, stale with the reason', async () => {
+    const rt = await runtime();
+    const { generation } = await rt.refresh();
+    await rt.service.call('history', { from: '-1' });
+    const down = new StoreUnavailableError('fs store: cannot read manifest.json: EIO');
+    const read = jest.spyOn(rt.store, 'readManifest').mockRejectedValue(down);
+    const rows = (await rt.service.call('history', { from: '-1' })) as {
+      meta: { generation: string; stale: boolean; staleReason: string };
+    };
+    expect(rows.meta).toMatchObject({ generation, stale: true });
+    expect(rows.meta.staleReason).toBe(
+      `the store cannot be read (${down.message}); serving generation ${generation} loaded before`,
+    );
+    read.mockRestore();
+    const back = (await rt.service.call('history', { from: '-1' })) as { meta: { stale: boolean } };
+    expect(back.meta.stale).toBe(false);
+    // Nothing loaded yet: the error itself.
+    const cold = await runtime();
+    jest.spyOn(cold.store, 'readManifest').mockRejectedValue(down);
+    await expect(cold.service.call('history', { from: '-1' })).rejects.toBe(down);
   });
 
   test('a refresh killed mid-way shows in status; the next one takes over its lease and sweeps its temp files', async () => {

@@ -27,6 +27,7 @@ import { newestVerifiedGeneration } from '../storage/recovery';
 import { EMPTY_STATUS } from '../storage/snapshot-objects';
 import {
   CorruptObjectError,
+  StoreUnavailableError,
   type BarStore,
   type LeaseInfo,
   type RefreshStatus,
@@ -202,10 +203,25 @@ export class SignalService {
     const now = Date.now();
     if (this.loaded && now - this.loaded.checkedAt < this.config.manifestTtlMs) return this.loaded;
     // One load at a time: 100 concurrent first requests share one read of the store.
-    this.loading ??= this.load().finally(() => {
-      this.loading = null;
-    });
+    this.loading ??= this.load()
+      .catch((err) => this.keepServing(err))
+      .finally(() => {
+        this.loading = null;
+      });
     return this.loading;
+  }
+
+  /**
+   * The store cannot be read (network, permissions) or a refresh cannot start: what is
+   * loaded was verified when it was read, so it stays in service, stale with the reason,
+   * and the store is tried again after the manifest TTL. Without loaded data, the error.
+   */
+  private keepServing(err: unknown): Loaded {
+    if (!this.loaded || !(err instanceof StoreUnavailableError)) throw err;
+    this.loaded.problem = `the store cannot be read (${err.message}); serving generation ${this.loaded.manifest.generation} loaded before`;
+    this.loaded.checkedAt = Date.now();
+    this.log(this.loaded.problem);
+    return this.loaded;
   }
 
   /**
@@ -311,7 +327,7 @@ export class SignalService {
     const why =
       top.problem ??
       (top.manifest
-        ? `manifest.json names data of another source (${top.manifest.source})`
+        ? `manifest.json names ${top.manifest.source} data stored under other settings`
         : 'manifest.json is missing');
     const problem = `the store's current data cannot be served (${why}); serving generation ${found.manifest.generation} of ${found.manifest.createdAt}, the newest stored one that verifies, until a refresh repairs the store`;
     this.degradedIn = await this.storeState(top);
