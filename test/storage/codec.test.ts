@@ -312,7 +312,7 @@ describe('bars, members and series', () => {
     expect(Array.from(back.dates)).toEqual(Array.from(calendar.subarray(0, 3)));
   });
 
-  it('decodes 2,000 members x 6,300 days (about 150 MB) as views, quickly', () => {
+  it('decodes 2,000 members x 6,300 days (about 150 MB) as views on the stored bytes, not copies', () => {
     const members = 2000;
     const days = 6300;
     const offsets = new Int32Array(members + 1);
@@ -328,13 +328,10 @@ describe('bars, members and series', () => {
     const symbols = Array.from({ length: members }, (_, m) => `S${m}`);
     const buf = encodeMembers({ symbols, offsets, dates, close });
     expect(buf.length).toBeGreaterThan(150_000_000);
-    const started = process.hrtime.bigint();
     const back = decodeMembers(buf, 'gen/x/universe.bin');
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // Views, not copies: decoding costs the CRC pass only (speed belongs in bench/, not here).
     expect(back.close.buffer).toBe(buf.buffer);
     expect(back.dates.buffer).toBe(buf.buffer);
     expect(back.close[1999 * days + 6299]).toBe(1999 + 6.299);
-    // The CRC pass dominates (about 20 ms here); a per-element copy or parse would take far longer.
-    expect(ms).toBeLessThan(400);
   });
 });
