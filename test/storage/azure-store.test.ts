@@ -31,6 +31,20 @@ describeStoreContract('azure', async () => {
   );
   return {
     store,
+    sibling: () => new AzureStore({ connectionString: azurite.connectionString, container, table }),
+    readRaw: async (name) =>
+      containerClient
+        .getBlockBlobClient(name)
+        .downloadToBuffer()
+        .catch(() => null),
+    writeRaw: async (name, bytes) => {
+      const blob = containerClient.getBlockBlobClient(name);
+      if (bytes === null) await blob.deleteIfExists();
+      else await blob.uploadData(bytes);
+    },
+    expireLease: async () => {
+      await containerClient.getBlobClient('refresh.lock').getBlobLeaseClient().breakLease(0);
+    },
     objectStamps: async () => {
       const stamps = new Map<string, string>();
       for await (const blob of containerClient.listBlobsFlat({ prefix: 'gen/' })) {

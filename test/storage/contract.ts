@@ -1,22 +1,44 @@
 /**
  * The BarStore contract, run against every backend (memory, fs, azure): each backend's
  * test file calls describeStoreContract with a factory that gives a fresh, empty store and
- * a way to look at its raw objects.
+ * a way to look at and damage its raw objects.
  */
-import { CorruptObjectError, type BarStore, type SnapshotManifest, type StoredReading } from '../../api/src/storage';
+import { hostname } from 'node:os';
+import {
+  CorruptObjectError,
+  LEASE_TTL_MS,
+  LeaseBusyError,
+  LeaseLostError,
+  holdLease,
+  type BarStore,
+  type HeldLease,
+  type SnapshotManifest,
+  type StoredReading,
+} from '../../api/src/storage';
 import { expectSameSnapshot, makeSnapshot } from './fixtures';
 
 export interface StoreHarness {
   store: BarStore;
+  /** Another handle on the same storage (another FsStore on the folder, another client of the container). */
+  sibling(): BarStore;
   /** Every stored snapshot object: name -> a stamp that changes whenever the object is (re)written. */
   objectStamps(): Promise<Map<string, string>>;
   /** How many readings are stored under `key` (rows, files, entries). */
   readingCount(key: string): Promise<number>;
+  /** A stored object's raw bytes by store-relative name ("manifest.json", "gen/..."), null when absent. */
+  readRaw(name: string): Promise<Buffer | null>;
+  /** Replaces a stored object's bytes behind the store's back; null deletes it. */
+  writeRaw(name: string, bytes: Buffer | null): Promise<void>;
+  /** Makes the current refresh lease lapse, as when its holder stops renewing it. */
+  expireLease(): Promise<void>;
   dispose(): Promise<void>;
 }
 
 const refNames = (m: SnapshotManifest): string[] =>
   [...Object.values(m.bars), ...Object.values(m.series), ...(m.universe ? [m.universe] : [])].map((r) => r.name).sort();
+/** Everything a generation stores: its objects and the copy of its manifest. */
+const storedNames = (m: SnapshotManifest): string[] => [...refNames(m), `gen/${m.generation}/manifest.json`].sort();
+const GRACE_NONE = { graceMs: 0 };
 
 const reading = (over: Partial<StoredReading> = {}): StoredReading => ({
   key: 'IWM-SPY-0123456789abcdef',
@@ -56,8 +78,11 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
       await store.init(); // a second init is harmless
       expect(await store.readManifest()).toBeNull();
       expect(await store.readSnapshot()).toBeNull();
+      expect(await store.listGenerations()).toEqual([]);
+      expect(await store.readLease()).toBeNull();
       expect(await store.readStatus()).toEqual({
         lastAttemptAt: null,
+        runningSince: null,
         lastSuccessAt: null,
         generation: null,
         lastError: null,
@@ -69,7 +94,9 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
 
     it('writes a snapshot and reads it back column by column, with a manifest naming exactly its objects', async () => {
       const a = makeSnapshot(1);
-      const written = await store.writeSnapshot(a);
+      const outcome = await store.writeSnapshot(a);
+      expect(outcome).toMatchObject({ unchanged: false, repaired: [], removed: [] });
+      const written = outcome.manifest;
       expect(written.generation).toMatch(/^[0-9a-f]{16}$/);
       expect(written).toMatchObject({ formatVersion: 1, source: 'sample', createdAt: a.createdAt, notes: a.notes });
       expect(written.lastBarDates).toEqual({ IWM: '2023-06-16', SPY: '2023-06-16' });
@@ -81,7 +108,9 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
           (n) => `gen/${written.generation}/${n}`,
         ),
       );
-      expect([...(await h.objectStamps()).keys()].sort()).toEqual(refNames(written));
+      expect([...(await h.objectStamps()).keys()].sort()).toEqual(storedNames(written));
+      expect(await store.readGenerationManifest(written.generation)).toEqual(written);
+      expect(await store.readLease()).toBeNull(); // the write took the lease and released it
 
       const back = await store.readSnapshot();
       expectSameSnapshot(back, a);
@@ -90,27 +119,58 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
       expectSameSnapshot(await store.readSnapshot(written), a);
     });
 
-    it('treats the same data written again as a no-op: same generation, no object or manifest rewritten', async () => {
-      const first = await store.writeSnapshot(makeSnapshot(1));
+    it('treats the same data written again as verified and unchanged: no object or manifest rewritten', async () => {
+      const first = (await store.writeSnapshot(makeSnapshot(1))).manifest;
       const stamps = await h.objectStamps();
       // Same data, fetched at another time with other notes.
       const again = await store.writeSnapshot({ ...makeSnapshot(1), createdAt: '2024-02-01T22:30:00.000Z', notes: {} });
-      expect(again.generation).toBe(first.generation);
-      expect(again.createdAt).toBe(first.createdAt);
+      expect(again).toMatchObject({ unchanged: true, repaired: [], verified: 5 });
+      expect(again.manifest.generation).toBe(first.generation);
+      expect(again.manifest.createdAt).toBe(first.createdAt);
       expect(await h.objectStamps()).toEqual(stamps);
       expect((await store.readManifest())?.createdAt).toBe(first.createdAt);
     });
 
-    it('keeps the current and the previous generation only: after A, B, C the objects of A are gone', async () => {
-      const [a, b, c] = [makeSnapshot(1), makeSnapshot(2), makeSnapshot(3)];
-      const ma = await store.writeSnapshot(a);
-      const mb = await store.writeSnapshot(b);
-      const afterB = [...(await h.objectStamps()).keys()].sort();
-      expect(afterB).toEqual([...refNames(ma), ...refNames(mb)].sort());
-      const mc = await store.writeSnapshot(c);
-      expect(new Set([ma.generation, mb.generation, mc.generation]).size).toBe(3);
+    it('verifies the same data against the store and rewrites exactly what is missing, truncated or bit-flipped', async () => {
+      const a = makeSnapshot(1);
+      const m = (await store.writeSnapshot(a)).manifest;
+      const flipped = (await h.readRaw(m.bars.SPY.name)) as Buffer;
+      flipped[flipped.length >> 1] ^= 0x10;
+      await h.writeRaw(m.bars.SPY.name, flipped);
+      const universe = (await h.readRaw(m.universe!.name)) as Buffer;
+      await h.writeRaw(m.universe!.name, universe.subarray(0, universe.length - 100));
+      await h.writeRaw(m.series.T10Y2Y.name, null);
+      await h.writeRaw(`gen/${m.generation}/manifest.json`, Buffer.from('{"formatVersion":1,'));
+      await expect(store.readSnapshot()).rejects.toBeInstanceOf(CorruptObjectError);
+      const stamps = await h.objectStamps();
 
-      expect([...(await h.objectStamps()).keys()].sort()).toEqual([...refNames(mb), ...refNames(mc)].sort());
+      const repair = await store.writeSnapshot(a);
+      expect(repair.unchanged).toBe(false);
+      expect(repair.verified).toBe(5);
+      expect([...repair.repaired].sort()).toEqual(
+        [m.bars.SPY.name, m.universe!.name, m.series.T10Y2Y.name, `gen/${m.generation}/manifest.json`].sort(),
+      );
+      expectSameSnapshot(await store.readSnapshot(), a);
+      expect(await store.readGenerationManifest(m.generation)).toEqual(m);
+      // The intact objects were left alone.
+      const after = await h.objectStamps();
+      for (const name of [m.bars.IWM.name, m.series.BAMLH0A0HYM2.name]) expect(after.get(name)).toBe(stamps.get(name));
+      // Now verified whole.
+      expect(await store.writeSnapshot(a)).toMatchObject({ unchanged: true, repaired: [] });
+    });
+
+    it('keeps the current and the previous generation, and removes older ones once replaced for the grace period', async () => {
+      const [a, b, c] = [makeSnapshot(1), makeSnapshot(2), makeSnapshot(3)];
+      const ma = (await store.writeSnapshot(a, GRACE_NONE)).manifest;
+      const mb = (await store.writeSnapshot(b, GRACE_NONE)).manifest;
+      const afterB = [...(await h.objectStamps()).keys()].sort();
+      expect(afterB).toEqual([...storedNames(ma), ...storedNames(mb)].sort());
+      const wrote = await store.writeSnapshot(c, GRACE_NONE);
+      const mc = wrote.manifest;
+      expect(new Set([ma.generation, mb.generation, mc.generation]).size).toBe(3);
+      expect(wrote.removed).toEqual([ma.generation]);
+
+      expect([...(await h.objectStamps()).keys()].sort()).toEqual([...storedNames(mb), ...storedNames(mc)].sort());
       expect((await store.readManifest())?.generation).toBe(mc.generation);
       expectSameSnapshot(await store.readSnapshot(), c);
       expectSameSnapshot(await store.readSnapshot(mb), b);
@@ -119,11 +179,136 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
       await expect(gone).rejects.toThrow(/is missing/);
     });
 
+    it('keeps a generation replaced less than the grace period (10 min) ago for readers still on it', async () => {
+      const ma = (await store.writeSnapshot(makeSnapshot(1))).manifest;
+      await store.writeSnapshot(makeSnapshot(2));
+      const c = await store.writeSnapshot(makeSnapshot(3));
+      expect(c.removed).toEqual([]);
+      expectSameSnapshot(await store.readSnapshot(ma), makeSnapshot(1));
+      expect((await store.listGenerations()).length).toBe(3);
+    });
+
+    it('removes a generation whose write never reached its commit (no manifest copy), after the grace period', async () => {
+      const m = (await store.writeSnapshot(makeSnapshot(1))).manifest;
+      const orphan = 'gen/00000000deadbeef/bars/IWM.bin';
+      await h.writeRaw(orphan, (await h.readRaw(m.bars.IWM.name)) as Buffer);
+      expect((await store.listGenerations()).find((g) => g.generation === '00000000deadbeef')).toMatchObject({
+        committedAt: null,
+      });
+      expect((await store.writeSnapshot(makeSnapshot(1))).removed).toEqual([]); // maybe still being written
+      expect((await store.writeSnapshot(makeSnapshot(1), GRACE_NONE)).removed).toEqual(['00000000deadbeef']);
+      expect(await h.readRaw(orphan)).toBeNull();
+      expect(await store.readGenerationManifest('00000000deadbeef')).toBeNull();
+    });
+
+    it('finds every generation from its manifest copy when manifest.json is damaged, and a write replaces it', async () => {
+      const mb = (await store.writeSnapshot(makeSnapshot(2))).manifest;
+      const ma = (await store.writeSnapshot(makeSnapshot(1))).manifest;
+      await h.writeRaw('manifest.json', Buffer.from('{"formatVersion":1,"generation":'));
+      await expect(store.readManifest()).rejects.toBeInstanceOf(CorruptObjectError);
+      const listed = await store.listGenerations();
+      expect(listed.map((g) => g.generation).sort()).toEqual([ma.generation, mb.generation].sort());
+      for (const g of listed) expect(g.committedAt).toEqual(expect.any(Number));
+      expect(await store.readGenerationManifest(ma.generation)).toEqual(ma);
+      expectSameSnapshot(
+        await store.readSnapshot((await store.readGenerationManifest(mb.generation))!),
+        makeSnapshot(2),
+      );
+
+      // Same data as the last generation: not "unchanged", since the manifest had to be rewritten.
+      const again = await store.writeSnapshot(makeSnapshot(1), GRACE_NONE);
+      expect(again).toMatchObject({ unchanged: false, removed: [] });
+      expect(await store.readManifest()).toEqual(ma);
+      // A new generation then keeps the one it replaced, and drops the oldest.
+      const mc = (await store.writeSnapshot(makeSnapshot(3), GRACE_NONE)).manifest;
+      expect((await store.listGenerations()).map((g) => g.generation).sort()).toEqual(
+        [ma.generation, mc.generation].sort(),
+      );
+    });
+
+    it('gives the refresh lease to one holder at a time and tells the others who holds it until when', async () => {
+      const other = h.sibling();
+      const first = await store.tryLease();
+      expect(first.lease).not.toBeNull();
+      const held = first.lease as HeldLease;
+      expect(held.info).toMatchObject({ pid: process.pid, host: hostname(), abandoned: false });
+      expect(Date.parse(held.info.expiresAt) - Date.parse(held.info.since)).toBe(LEASE_TTL_MS);
+
+      const second = await other.tryLease();
+      expect(second.lease).toBeNull();
+      expect(second.holder).toEqual(held.info);
+      expect(await other.readLease()).toEqual(held.info);
+      expect((await store.tryLease()).lease).toBeNull(); // not re-entrant either
+
+      await held.release();
+      expect(await other.readLease()).toBeNull();
+      const third = await other.tryLease();
+      expect(third.lease?.info.id).not.toBe(held.info.id);
+      await third.lease?.release();
+    });
+
+    it('renews a lease; a lapsed one is taken over and its old holder learns it lost it', async () => {
+      const other = h.sibling();
+      const held = (await store.tryLease()).lease as HeldLease;
+      const before = Date.parse(held.info.expiresAt);
+      await new Promise((r) => setTimeout(r, 20));
+      await held.renew();
+      expect(Date.parse(held.info.expiresAt)).toBeGreaterThan(before);
+      expect((await other.readLease())?.expiresAt).toBe(held.info.expiresAt);
+
+      await h.expireLease();
+      const taken = (await other.tryLease()).lease as HeldLease;
+      expect(taken).not.toBeNull();
+      await expect(held.renew()).rejects.toBeInstanceOf(LeaseLostError);
+      await held.release(); // must not free the new holder's lease
+      expect((await store.readLease())?.id).toBe(taken.info.id);
+      await taken.release();
+    });
+
+    it('writes only under the lease: refuses while another holds it, and a holder that lost it commits nothing', async () => {
+      const other = h.sibling();
+      const foreign = (await other.tryLease()).lease as HeldLease;
+      const refused = store.writeSnapshot(makeSnapshot(1));
+      await expect(refused).rejects.toBeInstanceOf(LeaseBusyError);
+      await expect(refused).rejects.toThrow(
+        `another refresh (pid ${process.pid} on host ${hostname()}, since ${foreign.info.since.replace(/\.\d{3}Z$/, 'Z')}) holds the refresh lease until`,
+      );
+      expect(await store.readManifest()).toBeNull();
+      await foreign.release();
+
+      const ma = (await store.writeSnapshot(makeSnapshot(1))).manifest;
+      const lease = await holdLease(store, { waitMs: 0 });
+      await h.expireLease();
+      const thief = (await other.tryLease()).lease as HeldLease;
+      await expect(store.writeSnapshot(makeSnapshot(2), { lease })).rejects.toBeInstanceOf(LeaseLostError);
+      expect((await store.readManifest())?.generation).toBe(ma.generation);
+      await lease.release();
+      await thief.release();
+    });
+
+    it('two writers at once: the second waits for the lease, and the manifest names objects that are all there', async () => {
+      const write = async (s: BarStore, seed: number) => {
+        const lease = await holdLease(s, { waitMs: 60_000, pollMs: 20 });
+        try {
+          return (await s.writeSnapshot(makeSnapshot(seed), { lease, graceMs: 0 })).manifest;
+        } finally {
+          await lease.release();
+        }
+      };
+      const [x, y] = await Promise.all([write(store, 1), write(h.sibling(), 2)]);
+      const current = (await store.readManifest()) as SnapshotManifest;
+      expect([x.generation, y.generation]).toContain(current.generation);
+      expectSameSnapshot(await store.readSnapshot(), makeSnapshot(current.generation === x.generation ? 1 : 2));
+      // The other one, replaced, stays as the previous generation.
+      const previous = current.generation === x.generation ? y : x;
+      expectSameSnapshot(await store.readSnapshot(previous), makeSnapshot(previous === x ? 1 : 2));
+    });
+
     it('lets a reader that fetched manifest A read A after B was committed', async () => {
       const a = makeSnapshot(1);
-      await store.writeSnapshot(a);
+      await store.writeSnapshot(a, GRACE_NONE);
       const held = (await store.readManifest()) as SnapshotManifest;
-      await store.writeSnapshot(makeSnapshot(2));
+      await store.writeSnapshot(makeSnapshot(2), GRACE_NONE);
       expect((await store.readManifest())?.generation).not.toBe(held.generation);
       expectSameSnapshot(await store.readSnapshot(held), a);
     });
@@ -139,6 +324,7 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
     it('round-trips the refresh status, each write replacing the last', async () => {
       const failed = {
         lastAttemptAt: '2024-01-05T22:30:00.000Z',
+        runningSince: null,
         lastSuccessAt: '2024-01-04T22:30:00.000Z',
         generation: '0123456789abcdef',
         lastError: 'stooq: HTTP 503 "busy"',
@@ -149,6 +335,9 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
       const ok = { ...failed, lastSuccessAt: '2024-01-06T22:30:00.000Z', lastError: null, lastErrorAt: null };
       await store.writeStatus(ok);
       expect(await store.readStatus()).toEqual(ok);
+      const running = { ...ok, lastAttemptAt: '2024-01-07T22:30:00.000Z', runningSince: '2024-01-07T22:30:00.000Z' };
+      await store.writeStatus(running);
+      expect(await store.readStatus()).toEqual(running);
     });
 
     it('upserts readings: the same key and date twice is one reading, the last written', async () => {

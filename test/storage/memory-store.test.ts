@@ -6,8 +6,13 @@ describeStoreContract('memory', async () => {
   const store = new MemoryStore();
   return {
     store,
+    // The lease is an in-process lock on this one store: its other handle is itself.
+    sibling: () => store,
     objectStamps: async () => new Map(store.listObjects().map((o) => [o.name, `${o.version}`])),
     readingCount: async () => store.readingCount,
+    readRaw: async (name) => store.readRaw(name),
+    writeRaw: async (name, bytes) => store.writeRaw(name, bytes),
+    expireLease: async () => store.expireLease(),
     dispose: async () => undefined,
   };
 });

@@ -2,13 +2,19 @@ import { decodeBars, objectCrc32Hex } from '../../api/src/storage/codec';
 import {
   decodeSnapshot,
   encodeSnapshot,
+  generationsToRemove,
   parseManifest,
   parseStatus,
   publishSnapshot,
   validateManifest,
   type SnapshotTarget,
 } from '../../api/src/storage/snapshot-objects';
-import { CorruptObjectError, type SnapshotManifest } from '../../api/src/storage/types';
+import {
+  CorruptObjectError,
+  LeaseLostError,
+  type RefreshLease,
+  type SnapshotManifest,
+} from '../../api/src/storage/types';
 import { expectSameSnapshot, makeSnapshot } from './fixtures';
 
 const fetchFrom = (objects: { name: string; bytes: Buffer }[]) => {
@@ -46,6 +52,17 @@ describe('encodeSnapshot: generation', () => {
       (s) => encodeSnapshot(s).manifest.generation,
     );
     expect(new Set([a, ...generations]).size).toBe(6);
+  });
+
+  it("tells the same bytes from two configured sources apart by the notes' sourceKey", () => {
+    const keyed = (key: string) => {
+      const s = makeSnapshot(1);
+      s.notes = { ...s.notes, sourceKey: key };
+      return encodeSnapshot(s).manifest.generation;
+    };
+    expect(keyed('csv:/a:')).toBe(keyed('csv:/a:'));
+    expect(keyed('csv:/a:')).not.toBe(keyed('csv:/b:'));
+    expect(keyed('csv:/a:')).not.toBe(encodeSnapshot(makeSnapshot(1)).manifest.generation);
   });
 });
 
@@ -174,48 +191,135 @@ describe('manifest and status parsing', () => {
 });
 
 describe('publishSnapshot', () => {
+  const OLD = 'aaaaaaaaaaaaaaaa';
+  const OLDER = 'bbbbbbbbbbbbbbbb';
+  const HOUR = 3600_000;
+
+  /** A target that records every step, with `existing` generations committed an hour ago and earlier. */
   function recordingTarget(existing: string[] = [], failDelete = false) {
     const calls: string[] = [];
+    const objects = new Map<string, Buffer>();
     let current: SnapshotManifest | null = null;
+    const committed = new Map(existing.map((g, i) => [g, Date.now() - (i + 1) * HOUR]));
     const target: SnapshotTarget = {
       readManifest: async () => current,
-      putObject: async (name) => void calls.push(`object ${name.split('/').slice(2).join('/')}`),
+      getObject: async (name) => objects.get(name) ?? null,
+      putObject: async (name, bytes) => {
+        calls.push(`object ${name.split('/').slice(2).join('/')}`);
+        objects.set(name, bytes);
+        if (name.endsWith('/manifest.json')) committed.set(name.split('/')[1], Date.now());
+      },
       putManifest: async (m) => {
         calls.push('manifest');
         current = m;
       },
-      listGenerations: async () => [...existing, ...(current ? [current.generation] : [])],
+      listGenerations: async () =>
+        [...committed].map(([generation, at]) => ({ generation, committedAt: at, lastWriteAt: at })),
       deleteGeneration: async (g) => {
         calls.push(`delete ${g}`);
         if (failDelete) throw new Error('busy');
       },
     };
-    return { target, calls };
+    return { target, calls, objects };
   }
 
-  it('writes every object before the manifest, then removes generations other than new and previous', async () => {
-    const { target, calls } = recordingTarget(['aaaaaaaaaaaaaaaa']);
-    const m = await publishSnapshot(target, makeSnapshot(1));
-    expect(calls.slice(0, 6).sort()).toEqual(
+  /** A lease whose checks are recorded in `calls`; `lose()` makes the next check fail as a lost lease does. */
+  function fakeLease(calls: string[]) {
+    let lost = false;
+    const lease: RefreshLease = {
+      info: { id: 'x', pid: 1, host: 'h', since: '', expiresAt: '', abandoned: false },
+      check: async () => {
+        calls.push('check');
+        if (lost) throw new LeaseLostError('lost');
+      },
+      release: async () => undefined,
+    };
+    return { lease, lose: () => (lost = true) };
+  }
+
+  it('writes every object, then (the lease checked) the manifest copy and the manifest, then removes old generations', async () => {
+    const { target, calls } = recordingTarget([OLD, OLDER]);
+    const { lease } = fakeLease(calls);
+    const { manifest: m, removed } = await publishSnapshot(target, makeSnapshot(1), { lease });
+    expect(calls.slice(0, 5).sort()).toEqual(
       [
         'object bars/IWM.bin',
         'object bars/SPY.bin',
         'object series/BAMLH0A0HYM2.bin',
         'object series/T10Y2Y.bin',
         'object universe.bin',
-        'manifest',
       ].sort(),
     );
-    expect(calls[5]).toBe('manifest');
-    expect(calls[6]).toBe('delete aaaaaaaaaaaaaaaa');
+    // OLD is kept as the newest other committed generation (the manifest named nothing).
+    expect(calls.slice(5)).toEqual(['check', 'object manifest.json', 'manifest', 'check', `delete ${OLDER}`]);
+    expect(removed).toEqual([OLDER]);
     expect(calls).not.toContain(`delete ${m.generation}`);
   });
 
+  it('commits nothing and deletes nothing when the lease was lost', async () => {
+    const { target, calls } = recordingTarget([OLD, OLDER]);
+    const { lease, lose } = fakeLease(calls);
+    lose();
+    await expect(publishSnapshot(target, makeSnapshot(1), { lease })).rejects.toBeInstanceOf(LeaseLostError);
+    expect(calls.filter((c) => !c.startsWith('object ') || c === 'object manifest.json')).toEqual(['check']);
+    expect(await target.readManifest()).toBeNull();
+  });
+
+  it('verifies instead of writing when the manifest already names the data, and rewrites a damaged object', async () => {
+    const { target, calls, objects } = recordingTarget();
+    const { lease } = fakeLease(calls);
+    const first = await publishSnapshot(target, makeSnapshot(1), { lease });
+    calls.length = 0;
+    const same = await publishSnapshot(target, makeSnapshot(1), { lease });
+    expect(same).toEqual({ manifest: first.manifest, unchanged: true, repaired: [], verified: 5, removed: [] });
+    expect(calls).toEqual([]);
+
+    const spy = first.manifest.bars.SPY.name;
+    const damaged = Buffer.from(objects.get(spy) as Buffer);
+    damaged[10] ^= 1;
+    objects.set(spy, damaged);
+    const fixed = await publishSnapshot(target, makeSnapshot(1), { lease });
+    expect(fixed).toMatchObject({ unchanged: false, repaired: [spy], verified: 5 });
+    expect(calls).toEqual(['check', 'object bars/SPY.bin']);
+  });
+
   it('still reports success when clean-up fails: the new manifest is already committed', async () => {
-    const { target, calls } = recordingTarget(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'], true);
-    const m = await publishSnapshot(target, makeSnapshot(1));
+    const { target, calls } = recordingTarget([OLD, OLDER, 'cccccccccccccccc'], true);
+    const { lease } = fakeLease(calls);
+    const { manifest: m } = await publishSnapshot(target, makeSnapshot(1), { lease });
     expect(await target.readManifest()).toBe(m);
     // One failure does not stop the others from being tried.
-    expect(calls.filter((c) => c.startsWith('delete'))).toEqual(['delete aaaaaaaaaaaaaaaa', 'delete bbbbbbbbbbbbbbbb']);
+    expect(calls.filter((c) => c.startsWith('delete'))).toEqual([`delete ${OLDER}`, 'delete cccccccccccccccc']);
+  });
+});
+
+describe('generationsToRemove', () => {
+  const MIN = 60_000;
+  const now = 1_000 * MIN;
+  const gen = (generation: string, committedMinAgo: number | null, lastWriteMinAgo = committedMinAgo ?? 0) => ({
+    generation,
+    committedAt: committedMinAgo === null ? null : now - committedMinAgo * MIN,
+    lastWriteAt: now - lastWriteMinAgo * MIN,
+  });
+
+  it('keeps the kept ones and anything replaced less than the grace period ago', () => {
+    // a replaced by b 30 min ago, b by c 5 min ago; c current, b previous.
+    const gens = [gen('a', 60), gen('b', 30), gen('c', 5)];
+    expect(generationsToRemove(gens, new Set(['c', 'b']), now, 10 * MIN)).toEqual(['a']);
+    // a was replaced 30 min ago: inside a 45-minute grace it stays.
+    expect(generationsToRemove(gens, new Set(['c', 'b']), now, 45 * MIN)).toEqual([]);
+    // Measured from its replacement, not from its own age: x is old but was replaced 5 min ago.
+    expect(generationsToRemove([gen('x', 600), gen('c', 5)], new Set(['c']), now, 10 * MIN)).toEqual([]);
+  });
+
+  it('never removes the newest committed generation, and removes an uncommitted one once idle for the grace', () => {
+    expect(generationsToRemove([gen('n', 100), gen('c', 200)], new Set(['c']), now, 10 * MIN)).toEqual([]);
+    const partial = [gen('p', null, 3), gen('q', null, 30), gen('c', 1)];
+    expect(generationsToRemove(partial, new Set(['c']), now, 10 * MIN)).toEqual(['q']);
+  });
+
+  it('treats generations committed in the same instant as replacing each other (coarse store clocks)', () => {
+    const tied = [gen('a', 20), gen('b', 20), gen('c', 20)];
+    expect(generationsToRemove(tied, new Set(['c', 'b']), now, 0)).toEqual(['a']);
   });
 });

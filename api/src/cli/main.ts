@@ -18,6 +18,7 @@ import { formatBacktest, formatDebriefs, formatLevels, formatReading, formatTabl
 import { USAGE, UsageError, parseCli, type CliOptions } from './options';
 import { ConfigError } from '../service/config';
 import { createRuntime } from '../service/runtime';
+import { outcomeText } from '../service/refresh';
 import { toProblem } from '../http/errors';
 import { ProblemError } from '../contracts/problem';
 import { SourceError } from '../service/snapshot-source';
@@ -111,7 +112,8 @@ async function historyFor(opts: CliOptions, io: CliIo, profile: Profile): Promis
   }
   const rt = await createRuntime(runtimeEnv(opts, io.env), { log: (m) => io.err(m) });
   try {
-    if (!(await rt.store.readManifest())) await rt.refresh();
+    // Nothing stored at all: refresh first (a network source would only start one in the background).
+    if ((await rt.store.listGenerations()).length === 0) await rt.refresh();
     const e = await rt.service.entry({ symbol: opts.symbol, benchmark: opts.benchmark, profile });
     return { h: e.history, meta: rt.service.baseMeta(e) };
   } finally {
@@ -127,7 +129,7 @@ async function storeCommand(opts: CliOptions, io: CliIo): Promise<void> {
       if (opts.json) io.out(JSON.stringify(r, null, 2));
       else
         io.out(
-          `refreshed ${r.source} into ${rt.store.location}: generation ${r.generation}${r.unchanged ? ' (unchanged: same data as stored)' : ''}\n` +
+          `refreshed ${r.source} into ${rt.store.location}: generation ${r.generation} (${outcomeText(r)})\n` +
             `last bars: ${Object.entries(r.lastBarDates)
               .map(([s, d]) => `${s} ${d}`)
               .join(', ')}\nuniverse members: ${r.universeMembers}; readings precomputed: ${r.readings}; ${r.ms} ms`,
@@ -146,6 +148,7 @@ async function storeCommand(opts: CliOptions, io: CliIo): Promise<void> {
           `last bar      ${st.lastBarDate ?? 'none'} (expected ${st.expectedLastSession})`,
           `stale         ${st.stale ? `YES: ${st.staleReason}` : 'no'}`,
           `last refresh  ${st.lastRefreshAt ?? 'never'}${st.lastError ? `; last attempt failed: ${st.lastError}` : ''}`,
+          `refresh now   ${st.refresh.state === 'idle' ? 'none running' : `${st.refresh.state.toUpperCase()}: ${st.refresh.note}`}`,
           `universe      ${st.universeMembers} members; series: ${st.series.join(', ') || 'none'}`,
           `version       ${st.version}`,
         ].join('\n'),

@@ -210,6 +210,14 @@ export const StatusResult = z
     lastRefreshAt: z.string().nullable(),
     lastAttemptAt: z.string().nullable(),
     lastError: z.string().nullable(),
+    refresh: z
+      .object({
+        state: z.enum(['idle', 'running', 'interrupted']),
+        since: z.string().nullable(),
+        leaseUntil: z.string().nullable(),
+        note: z.string().nullable(),
+      })
+      .describe('a refresh running now (it holds the refresh lease), or one that started and never finished'),
     universeMembers: z.number().int(),
     series: z.array(z.string()),
     now: z.string(),

@@ -142,8 +142,11 @@ export async function startApi(
   try {
     const t0 = Date.now();
     // CSV files may have changed since the last run: re-read them (a no-op when they did not).
-    if (runtime.config.source === 'csv') await runtime.refresh();
+    // A failed refresh (a bad file) is recorded; the store's last good data is served, stale.
+    let refreshError: unknown = null;
+    if (runtime.config.source === 'csv') await runtime.refresh().catch((err) => (refreshError = err));
     const status = await runtime.service.statusReport();
+    if (refreshError && !status.generation) throw refreshError;
     if (status.generation) await runtime.service.entry({}).catch(() => undefined);
     log(
       `data: ${status.source}${status.sample ? ' (SAMPLE DATA, synthetic)' : ''}, last bar ${status.lastBarDate ?? 'none'}, store ${status.store}` +

@@ -57,6 +57,8 @@ export interface ServiceConfig {
   manifestTtlMs: number;
   /** Heavy requests run at once and waiting per process (see budget.ts, QUEUE). */
   heavy: { maxInFlight: number; maxQueued: number };
+  /** How long a refresh waits for the refresh lease while another refresh holds it. */
+  refreshWaitMs: number;
 }
 
 /** A bad setting; the message names the variable and what it accepts. */
@@ -212,5 +214,6 @@ export function readConfig(env: Env = process.env): ServiceConfig {
       maxInFlight: int(env, 'IWM_HEAVY_CONCURRENCY', 1, 64, QUEUE.maxInFlight),
       maxQueued: int(env, 'IWM_HEAVY_QUEUE', 0, 10_000, QUEUE.maxQueued),
     },
+    refreshWaitMs: int(env, 'IWM_REFRESH_WAIT_MS', 0, 3_600_000, 120_000),
   };
 }

@@ -61,12 +61,19 @@ export interface Freshness {
 /**
  * Staleness of data whose last bar is `lastBarDay`. Sample data is synthetic and never
  * "stale" (it says it is sample data instead); a failed latest refresh makes real data
- * stale whatever its dates, because newer bars may exist that we could not fetch.
+ * stale whatever its dates, because newer bars may exist that we could not fetch, and so
+ * does serving a fallback generation because the current one is damaged (`storeProblem`).
  */
 export function freshness(
   now: Date,
   lastBarDay: number,
-  options: { sample: boolean; staleAfterSessions: number; closeLagMinutes: number; lastError: string | null },
+  options: {
+    sample: boolean;
+    staleAfterSessions: number;
+    closeLagMinutes: number;
+    lastError: string | null;
+    storeProblem?: string | null;
+  },
 ): Freshness {
   const expected = expectedLastSession(now, options.closeLagMinutes);
   const behind = sessionsBetween(lastBarDay, expected);
@@ -76,7 +83,8 @@ export function freshness(
       const error = options.lastError.replace(/\s+/g, ' ').trim();
       const quoted = error.length > STALE_ERROR_CHARS ? `${error.slice(0, STALE_ERROR_CHARS)}…` : error;
       staleReason = `the latest refresh failed (${quoted}); serving the last good data`;
-    } else if (behind > options.staleAfterSessions)
+    } else if (options.storeProblem) staleReason = options.storeProblem;
+    else if (behind > options.staleAfterSessions)
       staleReason = `last bar ${formatDay(lastBarDay)} is ${behind} sessions behind the expected ${formatDay(expected)}`;
   }
   return { expectedLastSession: formatDay(expected), stale: staleReason !== null, staleReason };

@@ -1,15 +1,19 @@
 /**
  * A refresh: what the nightly timer does and what `iwm-signals refresh` does on demand.
- * Build the snapshot from the source, store it (objects first, manifest last), then
- * precompute the latest readings of each preset. Repeatable: the same data gives the same
- * generation (nothing rewritten) and readings are upserted by (series, date). A failure
- * is recorded in the refresh status and leaves the last good snapshot in place.
+ * Take the store's refresh lease (waiting a bounded time for another refresh), record the
+ * attempt, sweep what a crashed writer left, build the snapshot from the source, store it
+ * (objects first, manifest last; the same data is verified, and repaired where damaged),
+ * then precompute the latest readings of each preset. Repeatable: the same data gives the
+ * same generation and readings are upserted by (series, date). A failure is recorded in the
+ * refresh status and leaves the last good snapshot in place.
  */
 import { PRESET_NAMES, profileHash, resolveProfile } from '../engine/profile';
 import { computeHistory } from '../engine/engine';
 import { formatDay } from '../engine/dates';
 import type { MacroEvent } from '../engine/types';
-import type { BarStore, RefreshStatus, StoredReading } from '../storage/types';
+import { EMPTY_STATUS } from '../storage/snapshot-objects';
+import { holdLease, leaseLapsed } from '../storage/lease';
+import type { BarStore, LeaseInfo, RefreshStatus, StoredReading } from '../storage/types';
 import type { ServiceConfig } from './config';
 import { pairData } from './market-data';
 import { readingKey } from './signal-service';
@@ -19,8 +23,16 @@ import type { Snapshot, SnapshotManifest } from '../storage/types';
 
 export interface RefreshResult {
   generation: string;
-  /** True when the data was identical to what was stored (nothing rewritten). */
+  /** True when the data was what the store held and every stored object verified (nothing rewritten). */
   unchanged: boolean;
+  /** Stored objects of this generation that were missing or damaged and were rewritten. */
+  repaired: string[];
+  /** Stored objects checked against the manifest's length and CRC-32 (same data as stored). */
+  verified: number;
+  /** Generations the clean-up removed. */
+  removed: string[];
+  /** Temp files of crashed writers swept before the refresh. */
+  leftovers: number;
   source: string;
   lastBarDates: Record<string, string>;
   readings: number;
@@ -66,53 +78,112 @@ export function precomputeReadings(
 export async function runRefresh(deps: RefreshDeps): Promise<RefreshResult> {
   const clock = deps.clock ?? (() => new Date());
   const log = deps.log ?? (() => {});
-  const started = clock();
-  const t0 = Date.now();
-  await deps.store.init();
-  let previous: RefreshStatus;
+  const { store } = deps;
+  await store.init();
+  // One writer at a time; a second refresh waits here (bounded) or fails naming the holder.
+  const lease = await holdLease(store, { waitMs: deps.config.refreshWaitMs, log });
   try {
-    previous = await deps.store.readStatus();
-  } catch {
-    previous = { lastAttemptAt: null, lastSuccessAt: null, generation: null, lastError: null, lastErrorAt: null };
-  }
-  try {
-    const before = await deps.store.readManifest();
-    const snapshot = await buildSnapshot(deps.config, started.toISOString(), log);
-    const manifest = await deps.store.writeSnapshot(snapshot);
-    const readings = precomputeReadings(snapshot, manifest, deps.config, deps.events);
-    await deps.store.putReadings(readings);
-    await deps.store.writeStatus({
-      lastAttemptAt: started.toISOString(),
-      lastSuccessAt: clock().toISOString(),
-      generation: manifest.generation,
-      lastError: null,
-      lastErrorAt: null,
-    });
-    const result: RefreshResult = {
-      generation: manifest.generation,
-      unchanged: before?.generation === manifest.generation,
-      source: manifest.source,
-      lastBarDates: manifest.lastBarDates,
-      readings: readings.length,
-      universeMembers: snapshot.universe?.symbols.length ?? 0,
-      ms: Date.now() - t0,
-    };
-    log(
-      `refresh: ${result.source} generation ${result.generation}${result.unchanged ? ' (unchanged)' : ''}, ${result.readings} readings, ${result.ms} ms`,
-    );
-    return result;
-  } catch (err) {
-    const message = (err as Error).message.split('\n').slice(0, 4).join(' | ');
+    const started = clock();
+    const t0 = Date.now();
+    let previous: RefreshStatus;
     try {
-      await deps.store.writeStatus({
-        ...previous,
-        lastAttemptAt: started.toISOString(),
-        lastError: message,
-        lastErrorAt: clock().toISOString(),
-      });
-    } catch (statusErr) {
-      log(`refresh: could not record the failure: ${(statusErr as Error).message}`);
+      previous = await store.readStatus();
+    } catch {
+      previous = { ...EMPTY_STATUS };
     }
-    throw err;
+    // Recorded before the work: a refresh killed from here on shows in status.
+    await store.writeStatus({ ...previous, lastAttemptAt: started.toISOString(), runningSince: started.toISOString() });
+    try {
+      const leftovers = await store.removeLeftovers();
+      if (leftovers > 0) log(`refresh: removed ${leftovers} temp file(s) left by an interrupted writer`);
+      const snapshot = await buildSnapshot(deps.config, started.toISOString(), log);
+      const outcome = await store.writeSnapshot(snapshot, { lease });
+      const { manifest } = outcome;
+      const readings = precomputeReadings(snapshot, manifest, deps.config, deps.events);
+      await store.putReadings(readings);
+      await store.writeStatus({
+        lastAttemptAt: started.toISOString(),
+        runningSince: null,
+        lastSuccessAt: clock().toISOString(),
+        generation: manifest.generation,
+        lastError: null,
+        lastErrorAt: null,
+      });
+      const result: RefreshResult = {
+        generation: manifest.generation,
+        unchanged: outcome.unchanged,
+        repaired: outcome.repaired,
+        verified: outcome.verified,
+        removed: outcome.removed,
+        leftovers,
+        source: manifest.source,
+        lastBarDates: manifest.lastBarDates,
+        readings: readings.length,
+        universeMembers: snapshot.universe?.symbols.length ?? 0,
+        ms: Date.now() - t0,
+      };
+      log(`refresh: ${result.source} generation ${result.generation} (${outcomeText(result)}), ${result.ms} ms`);
+      return result;
+    } catch (err) {
+      const message = (err as Error).message.split('\n').slice(0, 4).join(' | ');
+      try {
+        await store.writeStatus({
+          ...previous,
+          lastAttemptAt: started.toISOString(),
+          runningSince: null,
+          lastError: message,
+          lastErrorAt: clock().toISOString(),
+        });
+      } catch (statusErr) {
+        log(`refresh: could not record the failure: ${(statusErr as Error).message}`);
+      }
+      throw err;
+    }
+  } finally {
+    await lease.release().catch((err) => log(`refresh: could not release the lease: ${(err as Error).message}`));
   }
+}
+
+/** What a refresh did to the store, in words: "unchanged: 5 objects verified", "new data", "repaired 2 objects: ...". */
+export function outcomeText(r: Pick<RefreshResult, 'unchanged' | 'repaired' | 'verified'>): string {
+  if (r.repaired.length > 0)
+    return `same data as stored; repaired ${r.repaired.length} missing or damaged object(s): ${r.repaired.join(', ')}`;
+  if (r.unchanged) return `unchanged: same data as stored, ${r.verified} objects verified`;
+  return 'new data';
+}
+
+/** Where the refresh stands, for status: from the recorded attempt and the lease. */
+export interface RefreshState {
+  state: 'idle' | 'running' | 'interrupted';
+  /** Start of the running or interrupted refresh. */
+  since: string | null;
+  /** When the running refresh's lease lapses unless renewed. */
+  leaseUntil: string | null;
+  /** The same in words; null when idle. */
+  note: string | null;
+}
+
+/**
+ * A live lease means a refresh is running. An attempt recorded as started and never ended,
+ * or a lease left behind by a holder that is gone, means a refresh was killed: the next one
+ * takes over (and sweeps what it left). Pure; `now` in ms.
+ */
+export function refreshState(status: RefreshStatus, lease: LeaseInfo | null, now: number): RefreshState {
+  if (lease && !leaseLapsed(lease, now)) {
+    const since = status.runningSince ?? lease.since;
+    return {
+      state: 'running',
+      since,
+      leaseUntil: lease.expiresAt,
+      note: `a refresh is running since ${since} (its lease runs until ${lease.expiresAt} unless renewed)`,
+    };
+  }
+  const since = status.runningSince ?? lease?.since ?? null;
+  if (since === null) return { state: 'idle', since: null, leaseUntil: null, note: null };
+  return {
+    state: 'interrupted',
+    since,
+    leaseUntil: null,
+    note: `a refresh started at ${since} did not finish (stopped or killed); the next refresh takes over and cleans up`,
+  };
 }

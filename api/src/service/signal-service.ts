@@ -22,7 +22,18 @@ import { profileHash, resolveProfile, type Profile } from '../engine/profile';
 import { historyTable, levelsReport, type Reading } from '../engine/reading';
 import { SessionError, refDay, relativeSession, sessionIndex, sessionRange, type Sessions } from '../engine/sessions';
 import type { MacroEvent } from '../engine/types';
-import type { BarStore, RefreshStatus, Snapshot, SnapshotManifest } from '../storage/types';
+import { leaseLapsed } from '../storage/lease';
+import { newestVerifiedGeneration } from '../storage/recovery';
+import { EMPTY_STATUS } from '../storage/snapshot-objects';
+import {
+  CorruptObjectError,
+  StoreUnavailableError,
+  type BarStore,
+  type LeaseInfo,
+  type RefreshStatus,
+  type Snapshot,
+  type SnapshotManifest,
+} from '../storage/types';
 import { BUDGET, QUEUE, callCost, checkBudget, type CallCost } from './budget';
 import type { ServiceConfig } from './config';
 import { NETWORK_SOURCES } from './config';
@@ -33,6 +44,7 @@ import { pairData, type PairData } from './market-data';
 import { configuredPaths, withoutPaths, type KnownPath } from './redact';
 import { baseMetaOf, readingWithContext, type BaseMeta } from './views';
 import { sourceKey } from './snapshot-source';
+import { refreshState } from './refresh';
 
 export interface ServiceOptions {
   config: ServiceConfig;
@@ -53,6 +65,11 @@ interface Loaded {
   manifest: SnapshotManifest;
   snapshot: Snapshot;
   checkedAt: number;
+  /**
+   * Why this is not the generation manifest.json names (unreadable, damaged, missing): the
+   * data is the newest stored generation that verifies, served stale. Null normally.
+   */
+  problem: string | null;
 }
 
 /** The stored-readings key of a series of readings. */
@@ -85,13 +102,7 @@ type Planned =
 const MAX_HISTORIES = 16;
 const MAX_READINGS = 5000;
 
-const NO_STATUS: RefreshStatus = {
-  lastAttemptAt: null,
-  lastSuccessAt: null,
-  generation: null,
-  lastError: null,
-  lastErrorAt: null,
-};
+const NO_STATUS: RefreshStatus = EMPTY_STATUS;
 
 /** A session error from the engine, as a problem naming the parameter. */
 function sessionProblem(err: SessionError, field: string): ProblemError {
@@ -142,13 +153,15 @@ export class SignalService {
   private loaded: Loaded | null = null;
   private loading: Promise<Loaded> | null = null;
   private backgroundRefresh: Promise<unknown> | null = null;
+  /** While serving a fallback: the store state it was chosen in; the same state keeps it without re-reading. */
+  private degradedIn: string | null = null;
   private pairs = new Map<string, PairData>();
   private histories = new Lru<string, Entry>(MAX_HISTORIES);
   private readings = new Lru<string, Reading>(MAX_READINGS);
   private readingTexts = new Lru<string, string>(MAX_READINGS);
   private metaTexts = new Lru<string, string>(64);
   private hashes = new WeakMap<Profile, string>();
-  private status: { value: RefreshStatus; readAt: number } | null = null;
+  private status: { value: RefreshStatus; lease: LeaseInfo | null; readAt: number } | null = null;
   /** Configured folders, named by their setting in anything a response says (see redact.ts). */
   private readonly paths: KnownPath[];
   private fresh: { key: string; value: Freshness; at: number } | null = null;
@@ -297,70 +310,192 @@ export class SignalService {
     const now = Date.now();
     if (this.loaded && now - this.loaded.checkedAt < this.config.manifestTtlMs) return this.loaded;
     // One load at a time: 100 concurrent first requests share one read of the store.
-    this.loading ??= this.load().finally(() => {
-      this.loading = null;
-    });
+    this.loading ??= this.load()
+      .catch((err) => this.keepServing(err))
+      .finally(() => {
+        this.loading = null;
+      });
     return this.loading;
   }
 
+  /**
+   * The store cannot be read (network, permissions) or a refresh cannot start: what is
+   * loaded was verified when it was read, so it stays in service, stale with the reason,
+   * and the store is tried again after the manifest TTL. Without loaded data, the error.
+   */
+  private keepServing(err: unknown): Loaded {
+    if (!this.loaded || !(err instanceof StoreUnavailableError)) throw err;
+    this.loaded.problem = `the store cannot be read (${err.message}); serving generation ${this.loaded.manifest.generation} loaded before`;
+    this.loaded.checkedAt = Date.now();
+    this.log(this.loaded.problem);
+    return this.loaded;
+  }
+
+  /**
+   * What to serve: the generation manifest.json names, when it belongs to the configured
+   * source and every object verifies. Otherwise a refresh is run (offline sources) or
+   * started in the background (network sources), and, if that does not put good data at
+   * the top, the newest stored generation of this source that verifies is served, stale,
+   * with the reason. Only a store without any good data for the source answers 503.
+   */
   private async load(): Promise<Loaded> {
-    let manifest = await this.store.readManifest();
-    if (this.loaded && manifest && manifest.generation === this.loaded.manifest.generation) {
-      this.loaded.checkedAt = Date.now();
+    const key = sourceKey(this.config);
+    let top = await this.readTop();
+    const loaded = this.loaded;
+    if (loaded && top.manifest && top.manifest.generation === loaded.manifest.generation) {
+      Object.assign(loaded, { manifest: top.manifest, checkedAt: Date.now(), problem: null });
+      this.degradedIn = null;
+      return loaded;
+    }
+    if (loaded?.problem && this.degradedIn === (await this.storeState(top))) {
+      loaded.checkedAt = Date.now();
+      return loaded;
+    }
+    const servable = await this.readIfServable(top, key);
+    if (servable) return servable;
+
+    if (NETWORK_SOURCES.includes(this.config.source)) {
+      // A network refresh can take minutes: start it, and say so, rather than hold the request.
+      this.startBackgroundRefresh();
+    } else {
+      // Another writer's refresh is under way: serve what verifies now rather than wait for it.
+      if (await this.refreshRunning()) {
+        const meanwhile = await this.fallback(top, key);
+        if (meanwhile) return meanwhile;
+      }
+      let refreshError: unknown = null;
+      try {
+        await this.runRefresh();
+      } catch (err) {
+        refreshError = err;
+      }
+      top = await this.readTop();
+      const fresh = await this.readIfServable(top, key);
+      if (fresh) return fresh;
+      const fallback = await this.fallback(top, key);
+      if (fallback) return fallback;
+      if (refreshError) throw refreshError;
+      throw ProblemError.of('data-unavailable', 'the refresh stored no data');
+    }
+    const fallback = await this.fallback(top, key);
+    if (fallback) return fallback;
+    if (this.loaded) return this.loaded;
+    throw ProblemError.of(
+      'data-unavailable',
+      `no ${this.config.source} data stored yet; a refresh has started (or run "iwm-signals refresh"); try again in a few minutes`,
+    );
+  }
+
+  /** Does a live refresh lease exist (this process's or another's)? */
+  private async refreshRunning(): Promise<boolean> {
+    const lease = await this.store.readLease().catch(() => null);
+    return lease !== null && !leaseLapsed(lease);
+  }
+
+  /** manifest.json, or why it cannot be read (its content is damaged). */
+  private async readTop(): Promise<{ manifest: SnapshotManifest | null; problem: string | null }> {
+    try {
+      return { manifest: await this.store.readManifest(), problem: null };
+    } catch (err) {
+      if (!(err instanceof CorruptObjectError)) throw err;
+      return { manifest: null, problem: err.message };
+    }
+  }
+
+  /** The top generation loaded, when it is this source's and verifies; else null (the reason kept in `top`). */
+  private async readIfServable(
+    top: { manifest: SnapshotManifest | null; problem: string | null },
+    key: string,
+  ): Promise<Loaded | null> {
+    const m = top.manifest;
+    if (!m || m.notes.sourceKey !== key) return null;
+    try {
+      const snapshot = await this.store.readSnapshot(m);
+      return snapshot ? this.install(m, snapshot, null) : null;
+    } catch (err) {
+      if (!(err instanceof CorruptObjectError)) throw err;
+      top.problem = `generation ${m.generation} is damaged (${err.message})`;
+      return null;
+    }
+  }
+
+  /** The newest verified generation of this source, installed as a stale fallback. */
+  private async fallback(
+    top: { manifest: SnapshotManifest | null; problem: string | null },
+    key: string,
+  ): Promise<Loaded | null> {
+    const damaged = top.problem && top.manifest ? new Set([top.manifest.generation]) : undefined;
+    const found = await newestVerifiedGeneration(this.store, {
+      accept: (m) => m.notes.sourceKey === key,
+      skip: damaged,
+      known: this.loaded,
+    });
+    if (!found) return null;
+    const why =
+      top.problem ??
+      (top.manifest
+        ? `manifest.json names ${top.manifest.source} data stored under other settings`
+        : 'manifest.json is missing');
+    const problem = `the store's current data cannot be served (${why}); serving generation ${found.manifest.generation} of ${found.manifest.createdAt}, the newest stored one that verifies, until a refresh repairs the store`;
+    this.degradedIn = await this.storeState(top);
+    if (this.loaded && found === this.loaded) {
+      Object.assign(this.loaded, { checkedAt: Date.now(), problem });
       return this.loaded;
     }
-    if (!manifest || manifest.notes.sourceKey !== sourceKey(this.config)) {
-      if (NETWORK_SOURCES.includes(this.config.source)) {
-        // A network refresh can take minutes: start it, and say so, rather than hold the request.
-        this.backgroundRefresh ??= this.runRefresh()
-          .catch((err) => this.log(`background refresh failed: ${(err as Error).message}`))
-          .finally(() => {
-            this.backgroundRefresh = null;
-          });
-        if (!manifest || !this.loaded)
-          throw ProblemError.of(
-            'data-unavailable',
-            `no ${this.config.source} data stored yet; a refresh has started (or run "iwm-signals refresh"); try again in a few minutes`,
-          );
-        return this.loaded;
-      }
-      await this.runRefresh();
-      manifest = await this.store.readManifest();
-      if (!manifest) throw ProblemError.of('data-unavailable', 'the refresh stored no data');
-    }
-    const snapshot = await this.store.readSnapshot(manifest);
-    if (!snapshot)
-      throw ProblemError.of('data-unavailable', 'the stored data set disappeared while loading; try again');
+    this.log(problem);
+    return this.install(found.manifest, found.snapshot, problem);
+  }
+
+  /** Identifies the store's state for the degraded-mode check: the top manifest and the latest success. */
+  private async storeState(top: { manifest: SnapshotManifest | null; problem: string | null }): Promise<string> {
+    const st = await this.store.readStatus().catch(() => NO_STATUS);
+    return `${top.manifest?.generation ?? top.problem ?? 'none'}|${st.lastSuccessAt}|${st.generation}`;
+  }
+
+  private install(manifest: SnapshotManifest, snapshot: Snapshot, problem: string | null): Loaded {
     this.pairs.clear();
     this.histories.clear();
     this.readings.clear();
     this.readingTexts.clear();
     this.metaTexts.clear();
     this.status = null;
-    this.loaded = { manifest, snapshot, checkedAt: Date.now() };
+    this.degradedIn = problem === null ? null : this.degradedIn;
+    this.loaded = { manifest, snapshot, checkedAt: Date.now(), problem };
     this.log(`loaded ${manifest.source} data, generation ${manifest.generation}`);
     return this.loaded;
+  }
+
+  private startBackgroundRefresh(): void {
+    this.backgroundRefresh ??= this.runRefresh()
+      .catch((err) => this.log(`background refresh failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.backgroundRefresh = null;
+      });
   }
 
   /** Forces the next request to check the store (after a refresh in this process). */
   invalidate(): void {
     if (this.loaded) this.loaded.checkedAt = -Infinity;
     this.status = null;
+    this.degradedIn = null;
   }
 
   private async refreshStatus(): Promise<RefreshStatus> {
+    return (await this.storeStatus()).value;
+  }
+
+  /** The refresh status and the lease's holder, read together and kept as long as a manifest is trusted. */
+  private async storeStatus(): Promise<{ value: RefreshStatus; lease: LeaseInfo | null }> {
     const now = Date.now();
-    if (this.status && now - this.status.readAt < Math.max(1000, this.config.manifestTtlMs)) return this.status.value;
-    let value: RefreshStatus;
-    try {
-      value = await this.store.readStatus();
-    } catch {
-      value = NO_STATUS;
-    }
+    if (this.status && now - this.status.readAt < Math.max(1000, this.config.manifestTtlMs)) return this.status;
+    let [value, lease] = await Promise.all([
+      this.store.readStatus().catch(() => NO_STATUS),
+      this.store.readLease().catch(() => null),
+    ]);
     // The recorded error reaches staleReason, warnings and status: named as on the wire.
     if (value.lastError) value = { ...value, lastError: this.wireText(value.lastError) };
-    this.status = { value, readAt: now };
-    return value;
+    this.status = { value, lease, readAt: now };
+    return this.status;
   }
 
   private hashOf(profile: Profile): string {
@@ -401,15 +536,16 @@ export class SignalService {
     return pair;
   }
 
-  private freshnessOf(lastBarDay: number, lastError: string | null): Freshness {
+  private freshnessOf(lastBarDay: number, lastError: string | null, storeProblem: string | null): Freshness {
     const now = this.clock();
-    const key = `${lastBarDay}|${lastError}`;
+    const key = `${lastBarDay}|${lastError}|${storeProblem}`;
     if (this.fresh && this.fresh.key === key && Math.abs(now.getTime() - this.fresh.at) < 1000) return this.fresh.value;
     const value = freshness(now, lastBarDay, {
       sample: this.config.source === 'sample',
       staleAfterSessions: this.config.staleAfterSessions,
       closeLagMinutes: this.config.closeLagMinutes,
       lastError,
+      storeProblem,
     });
     this.fresh = { key, value, at: now.getTime() };
     return value;
@@ -423,13 +559,18 @@ export class SignalService {
   /** Adds staleness as of now (the clock and the latest refresh's outcome). */
   private async withFreshness(base: BaseMeta) {
     const st = await this.refreshStatus();
-    const f = this.freshnessOf(parseIsoDay(base.lastBarDate) as number, st.lastError);
+    const f = this.freshnessOf(parseIsoDay(base.lastBarDate) as number, st.lastError, this.problemOf(base.generation));
     return {
       ...base,
       stale: f.stale,
       staleReason: f.staleReason,
       warnings: f.stale ? [...base.warnings, `STALE: ${f.staleReason}`] : base.warnings,
     };
+  }
+
+  /** The store problem behind serving `generation` (a fallback), or null. */
+  private problemOf(generation: string): string | null {
+    return this.loaded?.manifest.generation === generation ? this.loaded.problem : null;
   }
 
   private meta(e: Entry) {
@@ -443,7 +584,8 @@ export class SignalService {
    */
   private async storedSignal(args: ArgsOf<'signal'>) {
     if (this.loaded || this.config.source === 'sample') return null;
-    const manifest = await this.store.readManifest();
+    // An unreadable manifest is the full load's to handle (it falls back to a verified generation).
+    const manifest = await this.store.readManifest().catch(() => null);
     if (!manifest || manifest.notes.sourceKey !== sourceKey(this.config)) return null;
     const symbol = args.symbol ?? this.config.symbol;
     const benchmark = args.benchmark ?? this.config.benchmark;
@@ -595,7 +737,7 @@ export class SignalService {
     } catch (err) {
       loadError = this.wireText(err instanceof ProblemError ? err.problem.detail : (err as Error).message);
     }
-    const st = await this.refreshStatus();
+    const { value: st, lease } = await this.storeStatus();
     const m = loaded?.manifest;
     const lastBarDate = m?.lastBarDates[this.config.symbol] ?? null;
     const lastDay = lastBarDate ? parseIsoDay(lastBarDate) : null;
@@ -603,7 +745,7 @@ export class SignalService {
     // Without data nothing is fresh: stale, with the reason the load or refresh gave.
     const f =
       lastDay !== null
-        ? this.freshnessOf(lastDay, lastError)
+        ? this.freshnessOf(lastDay, lastError, loaded?.problem ?? null)
         : {
             expectedLastSession: formatDay(expectedLastSession(this.clock(), this.config.closeLagMinutes)),
             stale: true,
@@ -624,6 +766,7 @@ export class SignalService {
       lastRefreshAt: st.lastSuccessAt,
       lastAttemptAt: st.lastAttemptAt,
       lastError,
+      refresh: refreshState(st, lease, Date.now()),
       universeMembers: loaded?.snapshot.universe?.symbols.length ?? 0,
       series: loaded ? Object.keys(loaded.snapshot.series).sort() : [],
       now: this.clock().toISOString(),

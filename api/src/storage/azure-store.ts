@@ -4,7 +4,8 @@
  * RowKey = ISO date), so the nightly timer's upserts overwrite rather than duplicate.
  *
  * A blob upload is atomic (a single Put Blob, or a block-list commit for large objects):
- * a reader downloads the old manifest or the new one, never a mix. Objects are named by
+ * a reader downloads the old manifest or the new one, never a mix. The refresh lease is a
+ * blob lease on `refresh.lock` (azure-lease.ts). Objects are named by
  * generation (content-addressed) and never rewritten with other content, so downloading
  * one in several ranges cannot mix two versions either.
  *
@@ -18,14 +19,19 @@
  */
 import { TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobLock, LOCK_BLOB } from './azure-lease';
+import { withLease } from './lease';
 import {
   EMPTY_STATUS,
+  GENERATION,
   MANIFEST_NAME,
   STATUS_NAME,
   assertReadingId,
   decodeSnapshot,
+  generationManifestName,
   latestReadings,
   objectGeneration,
+  parseGenerationManifest,
   parseManifest,
   parseStatus,
   publishSnapshot,
@@ -36,10 +42,15 @@ import {
   CorruptObjectError,
   StoreUnavailableError,
   type BarStore,
+  type GenerationInfo,
+  type LeaseAttempt,
+  type LeaseInfo,
   type RefreshStatus,
   type Snapshot,
   type SnapshotManifest,
   type StoredReading,
+  type WriteOptions,
+  type WriteOutcome,
 } from './types';
 
 export interface AzureStoreOptions {
@@ -88,9 +99,11 @@ export class AzureStore implements BarStore {
   private readonly container: ContainerClient;
   private readonly table: TableClient;
   private readonly secrets: string[];
+  private readonly lock: BlobLock;
 
   private readonly target: SnapshotTarget = {
     readManifest: () => this.readManifest(),
+    getObject: (name) => this.download(name),
     putObject: async (name, bytes) => {
       try {
         // uploadData makes one Put Blob up to 256 MiB and a block-list commit above: atomic either way.
@@ -102,18 +115,7 @@ export class AzureStore implements BarStore {
       }
     },
     putManifest: (manifest) => this.uploadText(MANIFEST_NAME, JSON.stringify(manifest)),
-    listGenerations: async () => {
-      const generations: string[] = [];
-      try {
-        for await (const item of this.container.listBlobsByHierarchy('/', { prefix: 'gen/' })) {
-          const g = item.kind === 'prefix' ? objectGeneration(item.name) : null;
-          if (g) generations.push(g);
-        }
-      } catch (err) {
-        throw this.blobError('list generations', err);
-      }
-      return generations;
-    },
+    listGenerations: () => this.listGenerations(),
     deleteGeneration: async (generation) => {
       try {
         for await (const blob of this.container.listBlobsFlat({ prefix: `gen/${generation}/` })) {
@@ -149,6 +151,7 @@ export class AzureStore implements BarStore {
       }
       this.table = table;
       this.location = `azure:${service.accountName}/${this.containerName}`;
+      this.lock = new BlobLock(this.container.getBlockBlobClient(LOCK_BLOB), (op, err) => this.blobError(op, err));
     } catch (err) {
       throw new StoreUnavailableError(
         `azure store: the connection string was not accepted (${this.redact((err as Error).message)})`,
@@ -169,13 +172,40 @@ export class AzureStore implements BarStore {
     }
   }
 
-  writeSnapshot(snapshot: Snapshot): Promise<SnapshotManifest> {
-    return publishSnapshot(this.target, snapshot);
+  writeSnapshot(snapshot: Snapshot, options: WriteOptions = {}): Promise<WriteOutcome> {
+    return withLease(this, options.lease, (lease) =>
+      publishSnapshot(this.target, snapshot, { lease, graceMs: options.graceMs }),
+    );
   }
 
   async readManifest(): Promise<SnapshotManifest | null> {
     const bytes = await this.download(MANIFEST_NAME);
     return bytes === null ? null : parseManifest(bytes.toString('utf8'));
+  }
+
+  /** One listing of gen/: generations, when each manifest copy and each newest blob were written. */
+  async listGenerations(): Promise<GenerationInfo[]> {
+    const byGeneration = new Map<string, GenerationInfo>();
+    try {
+      for await (const blob of this.container.listBlobsFlat({ prefix: 'gen/' })) {
+        const generation = objectGeneration(blob.name);
+        if (!generation) continue;
+        const at = blob.properties.lastModified.getTime();
+        const info = byGeneration.get(generation) ?? { generation, committedAt: null, lastWriteAt: 0 };
+        info.lastWriteAt = Math.max(info.lastWriteAt, at);
+        if (blob.name === generationManifestName(generation)) info.committedAt = at;
+        byGeneration.set(generation, info);
+      }
+    } catch (err) {
+      throw this.blobError('list generations', err);
+    }
+    return [...byGeneration.values()];
+  }
+
+  async readGenerationManifest(generation: string): Promise<SnapshotManifest | null> {
+    if (!GENERATION.test(generation)) return null;
+    const bytes = await this.download(generationManifestName(generation));
+    return bytes === null ? null : parseGenerationManifest(bytes.toString('utf8'), generation);
   }
 
   async readSnapshot(manifest?: SnapshotManifest): Promise<Snapshot | null> {
@@ -256,6 +286,19 @@ export class AzureStore implements BarStore {
     return { key, date, generation, json: fromEntity(entity, `${this.tableName}/${key}/${date}`) };
   }
 
+  tryLease(): Promise<LeaseAttempt> {
+    return this.lock.tryAcquire();
+  }
+
+  readLease(): Promise<LeaseInfo | null> {
+    return this.lock.read();
+  }
+
+  async removeLeftovers(): Promise<number> {
+    // Uploads are atomic: a crash leaves no partial blob (uncommitted blocks expire by themselves).
+    return 0;
+  }
+
   async close(): Promise<void> {
     // The SDK clients hold no handles beyond pooled sockets, which close with the process.
   }
@@ -272,14 +315,14 @@ export class AzureStore implements BarStore {
 
   /**
    * The blob's bytes, or null when it (or the container) does not exist. Objects are
-   * immutable, so downloadToBuffer may fetch them in parallel ranges; manifest and status are
-   * replaced in place, so they come from one GET, which returns one version whole (ranges
+   * immutable, so downloadToBuffer may fetch them in parallel ranges; manifests (and their
+   * copies) and status are replaced in place, so they come from one GET, which returns one version whole (ranges
    * could straddle a replacement).
    */
   private async download(name: string): Promise<Buffer | null> {
     const blob = this.container.getBlockBlobClient(name);
     try {
-      if (name.startsWith('gen/')) return await blob.downloadToBuffer();
+      if (name.startsWith('gen/') && name.endsWith('.bin')) return await blob.downloadToBuffer();
       const response = await blob.download();
       const chunks: Buffer[] = [];
       for await (const chunk of response.readableStreamBody ?? []) chunks.push(Buffer.from(chunk as Uint8Array));

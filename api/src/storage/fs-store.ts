@@ -3,24 +3,28 @@
  *
  *     <dir>/manifest.json                    current manifest
  *     <dir>/status.json                      refresh status
+ *     <dir>/refresh.lock                     the refresh lease, while a refresh runs (fs-lock.ts)
+ *     <dir>/gen/<generation>/manifest.json   copy of the generation's manifest
  *     <dir>/gen/<generation>/bars/IWM.bin    snapshot objects (codec.ts layout)
  *     <dir>/gen/<generation>/universe.bin
  *     <dir>/gen/<generation>/series/<ID>.bin
  *     <dir>/readings/<key>/<date>.json       one precomputed reading
  *
  * Every file is written to a temp file in its own folder, fsynced, then renamed over its
- * name: a rename within one file system is atomic, so a reader (or a crash) sees the old
- * file or the new one, never a torn one. Temp names start with "." and end with ".tmp", and
- * readers open only names they were given, so temp files are never read.
+ * name (fs-atomic.ts): a rename within one file system is atomic, so a reader (or a crash)
+ * sees the old file or the new one, never a torn one. Readers open only names they were
+ * given, so temp files are never read; the next refresh sweeps those a crash left.
  *
  * Readings get one file per (key, date) rather than one file per key: two processes writing
  * readings (a timer run and a backfill) then never read-modify-write a shared file, so
  * neither can lose the other's rows, and two writes of the same reading end as one whole
  * file (the last rename wins), which is the upsert the interface asks for.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { LockFile } from './fs-lock';
+import { TEMP_FILE, errorCode, fsError, listFiles, mkdirs, readTextOrNull, writeAtomic } from './fs-atomic';
+import { withLease } from './lease';
 import {
   EMPTY_STATUS,
   GENERATION,
@@ -28,8 +32,10 @@ import {
   STATUS_NAME,
   assertReadingId,
   decodeSnapshot,
+  generationManifestName,
   latestReadings,
   mapLimit,
+  parseGenerationManifest,
   parseManifest,
   parseStatus,
   publishSnapshot,
@@ -38,43 +44,45 @@ import {
 } from './snapshot-objects';
 import {
   CorruptObjectError,
-  StoreUnavailableError,
   type BarStore,
+  type GenerationInfo,
+  type LeaseAttempt,
+  type LeaseInfo,
   type RefreshStatus,
   type Snapshot,
   type SnapshotManifest,
   type StoredReading,
+  type WriteOptions,
+  type WriteOutcome,
 } from './types';
 
 export interface FsStoreOptions {
   dir: string;
 }
 
-const TEMP_FILE = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
-/** Temp files older than this are left-overs of a crashed writer and are removed on the next snapshot write. */
-const STALE_TEMP_MS = 60 * 60 * 1000;
+export const LOCK_NAME = 'refresh.lock';
 const READING_CONCURRENCY = 8;
-
-const errorCode = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | null)?.code;
 
 export class FsStore implements BarStore {
   readonly kind = 'fs';
   readonly location: string;
   private readonly dir: string;
+  private readonly lock: LockFile;
 
   private readonly target: SnapshotTarget = {
     readManifest: () => this.readManifest(),
-    putObject: (name, bytes) => this.writeAtomic(this.objectPath(name), bytes),
-    putManifest: (manifest) => this.writeAtomic(path.join(this.dir, MANIFEST_NAME), JSON.stringify(manifest)),
-    listGenerations: async () => {
-      const gen = path.join(this.dir, 'gen');
+    getObject: async (name) => {
+      const file = this.objectPath(name);
       try {
-        return (await fs.readdir(gen)).filter((g) => GENERATION.test(g));
+        return await fs.readFile(file);
       } catch (err) {
-        if (errorCode(err) === 'ENOENT') return [];
-        throw fsError('list', gen, err);
+        if (errorCode(err) === 'ENOENT') return null;
+        throw fsError('read', file, err);
       }
     },
+    putObject: (name, bytes) => writeAtomic(this.objectPath(name), bytes),
+    putManifest: (manifest) => writeAtomic(path.join(this.dir, MANIFEST_NAME), JSON.stringify(manifest)),
+    listGenerations: () => this.listGenerations(),
     deleteGeneration: async (generation) => {
       const folder = path.join(this.dir, 'gen', generation);
       // maxRetries covers Windows, where a reader still holding a file makes rm fail with EBUSY.
@@ -87,22 +95,52 @@ export class FsStore implements BarStore {
   constructor(options: FsStoreOptions) {
     this.dir = path.resolve(options.dir);
     this.location = this.dir;
+    this.lock = new LockFile(path.join(this.dir, LOCK_NAME));
   }
 
   async init(): Promise<void> {
-    for (const sub of ['gen', 'readings']) await this.mkdir(path.join(this.dir, sub));
+    for (const sub of ['gen', 'readings']) await mkdirs(path.join(this.dir, sub));
   }
 
-  async writeSnapshot(snapshot: Snapshot): Promise<SnapshotManifest> {
-    await this.mkdir(this.dir);
-    const manifest = await publishSnapshot(this.target, snapshot);
-    await this.removeStaleTemps();
-    return manifest;
+  async writeSnapshot(snapshot: Snapshot, options: WriteOptions = {}): Promise<WriteOutcome> {
+    await mkdirs(this.dir);
+    return withLease(this, options.lease, (lease) =>
+      publishSnapshot(this.target, snapshot, { lease, graceMs: options.graceMs }),
+    );
   }
 
   async readManifest(): Promise<SnapshotManifest | null> {
-    const text = await this.readText(path.join(this.dir, MANIFEST_NAME));
+    const text = await readTextOrNull(path.join(this.dir, MANIFEST_NAME));
     return text === null ? null : parseManifest(text);
+  }
+
+  async listGenerations(): Promise<GenerationInfo[]> {
+    const root = path.join(this.dir, 'gen');
+    let names: string[];
+    try {
+      names = (await fs.readdir(root)).filter((g) => GENERATION.test(g));
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return [];
+      throw fsError('list', root, err);
+    }
+    const out: GenerationInfo[] = [];
+    for (const generation of names) {
+      const files = (await listFiles(path.join(root, generation))).filter((f) => !TEMP_FILE.test(f.name));
+      const copy = files.find((f) => f.file === this.objectPath(generationManifestName(generation)));
+      const folder = await fs.stat(path.join(root, generation)).catch(() => null);
+      out.push({
+        generation,
+        committedAt: copy?.mtimeMs ?? null,
+        lastWriteAt: Math.max(folder?.mtimeMs ?? 0, ...files.map((f) => f.mtimeMs)),
+      });
+    }
+    return out;
+  }
+
+  async readGenerationManifest(generation: string): Promise<SnapshotManifest | null> {
+    if (!GENERATION.test(generation)) return null;
+    const text = await readTextOrNull(this.objectPath(generationManifestName(generation)));
+    return text === null ? null : parseGenerationManifest(text, generation);
   }
 
   async readSnapshot(manifest?: SnapshotManifest): Promise<Snapshot | null> {
@@ -125,27 +163,24 @@ export class FsStore implements BarStore {
   }
 
   async readStatus(): Promise<RefreshStatus> {
-    const text = await this.readText(path.join(this.dir, STATUS_NAME));
+    const text = await readTextOrNull(path.join(this.dir, STATUS_NAME));
     return text === null ? { ...EMPTY_STATUS } : parseStatus(text);
   }
 
   async writeStatus(status: RefreshStatus): Promise<void> {
-    await this.mkdir(this.dir);
-    await this.writeAtomic(path.join(this.dir, STATUS_NAME), serializeStatus(status));
+    await writeAtomic(path.join(this.dir, STATUS_NAME), serializeStatus(status));
   }
 
   async putReadings(readings: readonly StoredReading[]): Promise<void> {
     const latest = latestReadings(readings);
-    for (const key of new Set(latest.map((r) => r.key))) await this.mkdir(this.readingDir(key));
-    await mapLimit(latest, READING_CONCURRENCY, (r) =>
-      this.writeAtomic(this.readingPath(r.key, r.date), JSON.stringify(r)),
-    );
+    for (const key of new Set(latest.map((r) => r.key))) await mkdirs(this.readingDir(key));
+    await mapLimit(latest, READING_CONCURRENCY, (r) => writeAtomic(this.readingPath(r.key, r.date), JSON.stringify(r)));
   }
 
   async getReading(key: string, date: string, generation: string): Promise<StoredReading | null> {
     assertReadingId(key, date);
     const file = this.readingPath(key, date);
-    const text = await this.readText(file);
+    const text = await readTextOrNull(file);
     if (text === null) return null;
     let stored: StoredReading;
     try {
@@ -157,6 +192,27 @@ export class FsStore implements BarStore {
       throw new CorruptObjectError(file, 'has no string "json" and "generation"');
     }
     return stored.generation === generation ? { key, date, generation, json: stored.json } : null;
+  }
+
+  async tryLease(): Promise<LeaseAttempt> {
+    await mkdirs(this.dir);
+    return this.lock.tryAcquire();
+  }
+
+  readLease(): Promise<LeaseInfo | null> {
+    return this.lock.read();
+  }
+
+  async removeLeftovers(): Promise<number> {
+    let removed = 0;
+    for (const f of await listFiles(this.dir)) {
+      if (!TEMP_FILE.test(f.name)) continue;
+      await fs.rm(f.file, { force: true }).catch((err) => {
+        throw fsError('remove', f.file, err);
+      });
+      removed++;
+    }
+    return removed;
   }
 
   async close(): Promise<void> {}
@@ -173,99 +229,4 @@ export class FsStore implements BarStore {
   private readingPath(key: string, date: string): string {
     return path.join(this.readingDir(key), `${date}.json`);
   }
-
-  private async mkdir(dir: string): Promise<void> {
-    try {
-      await fs.mkdir(dir, { recursive: true });
-    } catch (err) {
-      throw fsError('create folder', dir, err);
-    }
-  }
-
-  /** The file's text, or null when it does not exist. */
-  private async readText(file: string): Promise<string | null> {
-    try {
-      return await fs.readFile(file, 'utf8');
-    } catch (err) {
-      if (errorCode(err) === 'ENOENT') return null;
-      throw fsError('read', file, err);
-    }
-  }
-
-  /** Temp file in the same folder (a rename across file systems is not atomic), fsync, rename. */
-  private async writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-    const dir = path.dirname(file);
-    await this.mkdir(dir);
-    const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    let step = 'write';
-    try {
-      const handle = await fs.open(temp, 'wx');
-      try {
-        await handle.writeFile(data);
-        // Without the fsync a crash soon after the rename can leave the new name pointing
-        // at a file whose data never reached the disk.
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      step = 'replace';
-      await renameOver(temp, file);
-    } catch (err) {
-      await fs.rm(temp, { force: true }).catch(() => undefined);
-      throw fsError(step, file, err);
-    }
-    await syncFolder(dir);
-  }
-
-  private async removeStaleTemps(): Promise<void> {
-    try {
-      const now = Date.now();
-      for (const name of await fs.readdir(this.dir)) {
-        if (!TEMP_FILE.test(name)) continue;
-        const file = path.join(this.dir, name);
-        const stat = await fs.stat(file);
-        if (now - stat.mtimeMs > STALE_TEMP_MS) await fs.rm(file, { force: true });
-      }
-    } catch {
-      // Housekeeping only; a left-over temp file is harmless (nothing reads it).
-    }
-  }
-}
-
-/** Renames over an existing file. Windows refuses while another process has the target open, so retry there. */
-async function renameOver(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.rename(from, to);
-      return;
-    } catch (err) {
-      const code = errorCode(err);
-      const transient = process.platform === 'win32' && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY');
-      if (!transient || attempt >= 8) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 25 * (attempt + 1)));
-    }
-  }
-}
-
-/**
- * Makes the rename itself durable (POSIX). Best effort: Windows cannot open a folder for
- * fsync, and the data is already safe in the renamed file either way.
- */
-async function syncFolder(dir: string): Promise<void> {
-  try {
-    const handle = await fs.open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // See above.
-  }
-}
-
-function fsError(operation: string, file: string, err: unknown): StoreUnavailableError {
-  if (err instanceof StoreUnavailableError) return err;
-  const code = errorCode(err) ?? 'unknown error';
-  return new StoreUnavailableError(`fs store: cannot ${operation} ${file}: ${code}`, { cause: err });
 }

@@ -10,6 +10,8 @@ import type { BarStore } from './types';
 export * from './types';
 export * from './codec';
 export * from './snapshot-objects';
+export * from './lease';
+export * from './recovery';
 export * from './memory-store';
 export * from './fs-store';
 export * from './azure-store';

@@ -2,14 +2,19 @@
  * BarStore in process memory, for tests and sample-only runs. It keeps the stored form
  * (encoded objects, manifest and status as JSON text) rather than the caller's objects, so
  * it goes through the same encode/check/decode path as the durable stores and a caller that
- * mutates what it wrote or read cannot change what the store holds.
+ * mutates what it wrote or read cannot change what the store holds. Its refresh lease is an
+ * in-process lock with the same expiry rules as the others.
  */
+import { leaseLapsed, newLeaseInfo, renewedExpiry, withLease } from './lease';
 import {
   EMPTY_STATUS,
+  MANIFEST_NAME,
   assertReadingId,
   decodeSnapshot,
+  generationManifestName,
   latestReadings,
   objectGeneration,
+  parseGenerationManifest,
   parseManifest,
   parseStatus,
   publishSnapshot,
@@ -19,10 +24,16 @@ import {
 import {
   CorruptObjectError,
   type BarStore,
+  type GenerationInfo,
+  type HeldLease,
+  type LeaseAttempt,
+  type LeaseInfo,
   type RefreshStatus,
   type Snapshot,
   type SnapshotManifest,
   type StoredReading,
+  type WriteOptions,
+  type WriteOutcome,
 } from './types';
 
 /** A stored object as listObjects reports it; `version` rises on every write, for tests. */
@@ -35,24 +46,27 @@ export interface MemoryObjectInfo {
 export class MemoryStore implements BarStore {
   readonly kind = 'memory';
   readonly location = 'memory';
-  private readonly objects = new Map<string, { bytes: Buffer; version: number }>();
+  private readonly objects = new Map<string, { bytes: Buffer; version: number; at: number }>();
   private manifestText: string | null = null;
   private statusText: string | null = null;
   private readonly readings = new Map<string, string>();
   private writes = 0;
+  private holder: LeaseInfo | null = null;
 
   private readonly target: SnapshotTarget = {
     readManifest: () => this.readManifest(),
+    getObject: async (name) => {
+      const stored = this.objects.get(name);
+      return stored ? Buffer.from(stored.bytes) : null;
+    },
     // No copy: encodeSnapshot made these buffers for this write and nothing else holds them.
     putObject: async (name, bytes) => {
-      this.objects.set(name, { bytes, version: ++this.writes });
+      this.objects.set(name, { bytes, version: ++this.writes, at: Date.now() });
     },
     putManifest: async (manifest) => {
       this.manifestText = JSON.stringify(manifest);
     },
-    listGenerations: async () => [
-      ...new Set([...this.objects.keys()].map(objectGeneration).filter((g): g is string => g !== null)),
-    ],
+    listGenerations: () => this.listGenerations(),
     deleteGeneration: async (generation) => {
       for (const name of [...this.objects.keys()]) {
         if (objectGeneration(name) === generation) this.objects.delete(name);
@@ -62,12 +76,32 @@ export class MemoryStore implements BarStore {
 
   async init(): Promise<void> {}
 
-  writeSnapshot(snapshot: Snapshot): Promise<SnapshotManifest> {
-    return publishSnapshot(this.target, snapshot);
+  writeSnapshot(snapshot: Snapshot, options: WriteOptions = {}): Promise<WriteOutcome> {
+    return withLease(this, options.lease, (lease) =>
+      publishSnapshot(this.target, snapshot, { lease, graceMs: options.graceMs }),
+    );
   }
 
   async readManifest(): Promise<SnapshotManifest | null> {
     return this.manifestText === null ? null : parseManifest(this.manifestText);
+  }
+
+  async listGenerations(): Promise<GenerationInfo[]> {
+    const byGeneration = new Map<string, GenerationInfo>();
+    for (const [name, o] of this.objects) {
+      const generation = objectGeneration(name);
+      if (!generation) continue;
+      const info = byGeneration.get(generation) ?? { generation, committedAt: null, lastWriteAt: 0 };
+      info.lastWriteAt = Math.max(info.lastWriteAt, o.at);
+      if (name === generationManifestName(generation)) info.committedAt = o.at;
+      byGeneration.set(generation, info);
+    }
+    return [...byGeneration.values()];
+  }
+
+  async readGenerationManifest(generation: string): Promise<SnapshotManifest | null> {
+    const stored = this.objects.get(generationManifestName(generation));
+    return stored ? parseGenerationManifest(stored.bytes.toString('utf8'), generation) : null;
   }
 
   async readSnapshot(manifest?: SnapshotManifest): Promise<Snapshot | null> {
@@ -103,7 +137,41 @@ export class MemoryStore implements BarStore {
     return stored.generation === generation ? { key, date, generation, json: stored.json } : null;
   }
 
+  async tryLease(): Promise<LeaseAttempt> {
+    // Check and take in one synchronous step: no other caller can run in between.
+    const current = this.currentHolder();
+    if (current && !current.abandoned) return { lease: null, holder: current };
+    const info = newLeaseInfo();
+    this.holder = { ...info };
+    return { lease: this.heldLease(info) };
+  }
+
+  async readLease(): Promise<LeaseInfo | null> {
+    return this.currentHolder();
+  }
+
+  private currentHolder(): LeaseInfo | null {
+    return this.holder && { ...this.holder, abandoned: leaseLapsed(this.holder) };
+  }
+
+  async removeLeftovers(): Promise<number> {
+    return 0; // nothing is ever half-written here
+  }
+
   async close(): Promise<void> {}
+
+  private heldLease(info: LeaseInfo): HeldLease {
+    return {
+      info,
+      renew: async () => {
+        info.expiresAt = renewedExpiry(info, this.holder);
+        this.holder = { ...info };
+      },
+      release: async () => {
+        if (this.holder?.id === info.id) this.holder = null;
+      },
+    };
+  }
 
   /** The stored objects, by name (diagnostics and tests). */
   listObjects(): MemoryObjectInfo[] {
@@ -113,5 +181,24 @@ export class MemoryStore implements BarStore {
   /** Number of stored readings (diagnostics and tests). */
   get readingCount(): number {
     return this.readings.size;
+  }
+
+  /** Raw bytes under a store name ("manifest.json", "gen/..."), or null (tests). */
+  readRaw(name: string): Buffer | null {
+    if (name === MANIFEST_NAME) return this.manifestText === null ? null : Buffer.from(this.manifestText);
+    const stored = this.objects.get(name);
+    return stored ? Buffer.from(stored.bytes) : null;
+  }
+
+  /** Replaces (null: deletes) what is stored under a name behind the store's back, as damage would (tests). */
+  writeRaw(name: string, bytes: Buffer | null): void {
+    if (name === MANIFEST_NAME) this.manifestText = bytes === null ? null : bytes.toString('utf8');
+    else if (bytes === null) this.objects.delete(name);
+    else this.objects.set(name, { bytes: Buffer.from(bytes), version: ++this.writes, at: Date.now() });
+  }
+
+  /** Makes the lease lapse, as when its holder stops renewing it (tests). */
+  expireLease(): void {
+    if (this.holder) this.holder = { ...this.holder, expiresAt: new Date(Date.now() - 1).toISOString() };
   }
 }

@@ -6,8 +6,10 @@
  * readers still on it) live here once.
  *
  * Object names: gen/<generation>/bars/<SYMBOL>.bin, gen/<generation>/universe.bin,
- * gen/<generation>/series/<ID>.bin. A generation is content-addressed, so its objects never
- * change once written and a reader holding an old manifest reads exactly what it named.
+ * gen/<generation>/series/<ID>.bin, and gen/<generation>/manifest.json, a copy of the
+ * manifest that finds the generation when the top manifest.json is damaged. A generation is
+ * content-addressed, so its objects never change once written and a reader holding an old
+ * manifest reads exactly what it named.
  */
 import { createHash } from 'node:crypto';
 import { formatDay, parseIsoDay } from '../engine/dates';
@@ -21,15 +23,19 @@ import {
   encodeSeries,
   objectCrc32Hex,
 } from './codec';
+import { GC_GRACE_MS } from './lease';
 import {
   CorruptObjectError,
+  type GenerationInfo,
   type MemberCloses,
   type ObjectRef,
+  type RefreshLease,
   type RefreshStatus,
   type Snapshot,
   type SnapshotManifest,
   type StoredReading,
   type ValueSeries,
+  type WriteOutcome,
 } from './types';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -50,6 +56,7 @@ export const READING_KEY = /^[A-Za-z0-9][A-Za-z0-9._^=-]{0,199}$/;
 
 export const EMPTY_STATUS: RefreshStatus = Object.freeze({
   lastAttemptAt: null,
+  runningSince: null,
   lastSuccessAt: null,
   generation: null,
   lastError: null,
@@ -78,6 +85,8 @@ export function assertObjectId(id: string, what: string): void {
 const barsName = (generation: string, symbol: string) => `gen/${generation}/bars/${symbol}.bin`;
 const universeName = (generation: string) => `gen/${generation}/universe.bin`;
 const seriesName = (generation: string, id: string) => `gen/${generation}/series/${id}.bin`;
+/** The copy of a generation's manifest inside the generation. */
+export const generationManifestName = (generation: string) => `gen/${generation}/${MANIFEST_NAME}`;
 
 /** The generation a stored object belongs to ("gen/<g>/..."), or null for anything else. */
 export function objectGeneration(name: string): string | null {
@@ -86,9 +95,12 @@ export function objectGeneration(name: string): string | null {
 }
 
 /**
- * Encodes a snapshot into its objects and manifest. The generation hashes the source and
- * every object's role ("bars/IWM") and bytes, in sorted order, but not createdAt or notes:
- * a refresh that fetched the same data at another time is recognised as a no-op.
+ * Encodes a snapshot into its objects and manifest. The generation hashes the source (its
+ * name and, when the notes carry one, its `sourceKey`) and every object's role ("bars/IWM")
+ * and bytes, in sorted order, but not createdAt or the other notes: a refresh that fetched
+ * the same data at another time is recognised as a no-op, while the same bytes from another
+ * configured source (another csv folder) are another generation, whose manifest and copy
+ * name that source.
  */
 export function encodeSnapshot(snapshot: Snapshot): EncodedSnapshot {
   const symbols = Object.keys(snapshot.bars).sort();
@@ -107,6 +119,8 @@ export function encodeSnapshot(snapshot: Snapshot): EncodedSnapshot {
   const field = (text: string) => hash.update(`${Buffer.byteLength(text)}:${text};`);
   field('iwm-snapshot/1');
   field(snapshot.source);
+  const key = snapshot.notes.sourceKey;
+  if (typeof key === 'string') field(`sourceKey:${key}`);
   for (const p of parts) {
     field(p.role);
     field(String(p.bytes.length));
@@ -219,6 +233,15 @@ export function parseManifest(text: string, name = MANIFEST_NAME): SnapshotManif
   return validateManifest(value, name);
 }
 
+/** Parses the manifest copy kept in gen/<generation>/, which must name that generation. */
+export function parseGenerationManifest(text: string, generation: string): SnapshotManifest {
+  const name = generationManifestName(generation);
+  const manifest = parseManifest(text, name);
+  if (manifest.generation !== generation)
+    throw new CorruptObjectError(name, `names generation ${manifest.generation}, not its folder's`);
+  return manifest;
+}
+
 /** Parses status.json text; fields must be strings or null. */
 export function parseStatus(text: string, name = STATUS_NAME): RefreshStatus {
   let value: unknown;
@@ -303,37 +326,204 @@ export async function decodeSnapshot(
 /** The few primitive operations publishSnapshot needs from a store. */
 export interface SnapshotTarget {
   readManifest(): Promise<SnapshotManifest | null>;
+  /** The stored bytes of an object, or null when it does not exist. */
+  getObject(name: string): Promise<Uint8Array | null>;
   /** Must not expose a partial object under `name` (write elsewhere, then rename/commit). */
   putObject(name: string, bytes: Buffer): Promise<void>;
   /** Must replace the manifest atomically: readers see the old one or the new one. */
   putManifest(manifest: SnapshotManifest): Promise<void>;
   /** Generations that have objects in the store. */
-  listGenerations(): Promise<string[]>;
+  listGenerations(): Promise<GenerationInfo[]>;
   deleteGeneration(generation: string): Promise<void>;
 }
 
-/**
- * The write protocol of BarStore.writeSnapshot: objects first, the manifest last (the
- * commit point), then objects of generations other than the new and the replaced one are
- * removed, so a reader that fetched the previous manifest just before the switch can
- * finish. Clean-up is best effort: the snapshot is already committed, and whatever stays
- * behind (a folder Windows keeps open, a network blip) is removed by the next write, which
- * deletes every generation outside {new, previous}. Assumes one writer at a time (the
- * nightly refresh); a second concurrent writer could lose its objects to this clean-up.
- */
-export async function publishSnapshot(target: SnapshotTarget, snapshot: Snapshot): Promise<SnapshotManifest> {
-  const { manifest, objects } = encodeSnapshot(snapshot);
-  const current = await target.readManifest();
-  if (current?.generation === manifest.generation) return current;
-  await mapLimit(objects, OBJECT_CONCURRENCY, (o) => target.putObject(o.name, o.bytes));
-  await target.putManifest(manifest);
-  const keep = new Set([manifest.generation, current?.generation]);
-  // Best effort, see above: each failure is left for the next write to retry.
-  const generations = await target.listGenerations().catch(() => [] as string[]);
-  for (const g of generations) {
-    if (!keep.has(g)) await target.deleteGeneration(g).catch(() => undefined);
+export interface PublishOptions {
+  /** The refresh lease the writer holds: checked before the commit and before any deletion. */
+  lease: RefreshLease;
+  graceMs?: number;
+}
+
+/** The current manifest, or null when there is none or it is unreadable (the write replaces it). */
+async function currentManifest(target: SnapshotTarget): Promise<SnapshotManifest | null> {
+  try {
+    return await target.readManifest();
+  } catch (err) {
+    if (err instanceof CorruptObjectError) return null;
+    throw err;
   }
-  return manifest;
+}
+
+const manifestBytes = (manifest: SnapshotManifest) => Buffer.from(JSON.stringify(manifest));
+
+/** The generation's manifest copy, or null when it is missing or unreadable. */
+async function storedCopy(target: SnapshotTarget, generation: string): Promise<SnapshotManifest | null> {
+  const bytes = await target.getObject(generationManifestName(generation));
+  if (bytes === null) return null;
+  try {
+    return parseGenerationManifest(Buffer.from(bytes).toString('utf8'), generation);
+  } catch (err) {
+    if (err instanceof CorruptObjectError) return null;
+    throw err;
+  }
+}
+
+/** Every object ref a manifest names. */
+export function manifestRefs(m: SnapshotManifest): ObjectRef[] {
+  return [...Object.values(m.bars), ...(m.universe ? [m.universe] : []), ...Object.values(m.series)];
+}
+
+/**
+ * Checks the stored objects of `manifest` against their refs and rewrites, from the freshly
+ * encoded `objects`, each one that is missing or fails its check; also restores the
+ * generation's manifest copy. Returns the names rewritten.
+ */
+async function repairGeneration(
+  target: SnapshotTarget,
+  manifest: SnapshotManifest,
+  objects: readonly SnapshotObject[],
+  lease: RefreshLease,
+): Promise<string[]> {
+  const fresh = new Map(objects.map((o) => [o.name, o.bytes]));
+  const damaged = (
+    await mapLimit(manifestRefs(manifest), OBJECT_CONCURRENCY, async (ref) => {
+      const stored = await target.getObject(ref.name);
+      try {
+        if (stored === null) return ref.name;
+        checkObject(ref, stored);
+        return null;
+      } catch (err) {
+        if (err instanceof CorruptObjectError) return ref.name;
+        throw err;
+      }
+    })
+  ).filter((name): name is string => name !== null);
+  const copyName = generationManifestName(manifest.generation);
+  const copyIntact = (await storedCopy(target, manifest.generation)) !== null;
+  if (damaged.length === 0 && copyIntact) return [];
+  await lease.check();
+  for (const name of damaged) {
+    const bytes = fresh.get(name);
+    if (!bytes) throw new CorruptObjectError(name, 'is named by the manifest but not part of the data written');
+    await target.putObject(name, bytes);
+  }
+  if (!copyIntact) await target.putObject(copyName, manifestBytes(manifest));
+  return copyIntact ? damaged : [...damaged, copyName];
+}
+
+/**
+ * The generations a writer may delete. Kept: those in `keep` (the new one and the previous
+ * one) and any generation replaced less than
+ * `graceMs` ago, since a reader may have fetched its manifest just before. A generation
+ * counts as replaced when another was committed at or after it; one never committed (a
+ * write cut short) goes once nothing has written to it for `graceMs`. Pure.
+ */
+export function generationsToRemove(
+  generations: readonly GenerationInfo[],
+  keep: ReadonlySet<string>,
+  now: number,
+  graceMs: number,
+): string[] {
+  const committed = generations.filter((g) => g.committedAt !== null);
+  return generations
+    .filter((g) => {
+      if (keep.has(g.generation)) return false;
+      if (g.committedAt === null) return now - g.lastWriteAt >= graceMs;
+      const at = g.committedAt;
+      const later = committed.filter((c) => c.generation !== g.generation && (c.committedAt as number) >= at);
+      if (later.length === 0) return false;
+      const replacedAt = Math.min(...later.map((c) => c.committedAt as number));
+      return now - replacedAt >= graceMs;
+    })
+    .map((g) => g.generation)
+    .sort();
+}
+
+/** The most recently committed generation other than `except`, or null. */
+export function newestCommitted(generations: readonly GenerationInfo[], except?: string): string | null {
+  let best: GenerationInfo | null = null;
+  for (const g of generations) {
+    if (g.generation === except || g.committedAt === null) continue;
+    if (!best || g.committedAt > (best.committedAt as number)) best = g;
+  }
+  return best?.generation ?? null;
+}
+
+/**
+ * Clean-up after a write, under the lease (checked first: a writer that lost it deletes
+ * nothing). Best effort: what a failure leaves behind is retried by the next write.
+ */
+async function removeReplaced(
+  target: SnapshotTarget,
+  lease: RefreshLease,
+  kept: string,
+  replaced: string | null,
+  graceMs: number,
+): Promise<string[]> {
+  let generations: GenerationInfo[];
+  try {
+    generations = await target.listGenerations();
+  } catch {
+    return [];
+  }
+  // The previous generation: the one replaced, or when the manifest already named `kept`
+  // (or could not be read), the newest other committed one.
+  const previous = replaced !== null && replaced !== kept ? replaced : newestCommitted(generations, kept);
+  const keep = new Set([kept, previous].filter((g): g is string => g !== null));
+  const doomed = generationsToRemove(generations, keep, Date.now(), graceMs);
+  if (doomed.length === 0) return [];
+  try {
+    await lease.check();
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const g of doomed) {
+    try {
+      await target.deleteGeneration(g);
+      removed.push(g);
+    } catch {
+      // Left for the next write.
+    }
+  }
+  return removed;
+}
+
+/**
+ * The write protocol of BarStore.writeSnapshot, run under the refresh lease:
+ * - same generation as the current manifest: verify every object (length, CRC-32) and
+ *   rewrite only what is missing or damaged; "unchanged" means verified, not assumed;
+ * - otherwise: objects first, then (the lease checked once more) the generation's manifest
+ *   copy and the manifest, the commit point; an unreadable manifest.json is replaced;
+ * - then generations no reader can still be using are removed (generationsToRemove).
+ */
+export async function publishSnapshot(
+  target: SnapshotTarget,
+  snapshot: Snapshot,
+  options: PublishOptions,
+): Promise<WriteOutcome> {
+  const { manifest, objects } = encodeSnapshot(snapshot);
+  const { lease } = options;
+  const current = await currentManifest(target);
+  let outcome: WriteOutcome;
+  if (current?.generation === manifest.generation) {
+    const repaired = await repairGeneration(target, current, objects, lease);
+    outcome = { manifest: current, unchanged: repaired.length === 0, repaired, verified: objects.length, removed: [] };
+  } else {
+    await mapLimit(objects, OBJECT_CONCURRENCY, (o) => target.putObject(o.name, o.bytes));
+    // The copy marks the generation committed (listGenerations), so it too waits for the check.
+    await lease.check();
+    await target.putObject(generationManifestName(manifest.generation), manifestBytes(manifest));
+    await target.putManifest(manifest);
+    outcome = { manifest, unchanged: false, repaired: [], verified: 0, removed: [] };
+  }
+  outcome.removed = await removeReplaced(
+    target,
+    lease,
+    manifest.generation,
+    current?.generation ?? null,
+    options.graceMs ?? GC_GRACE_MS,
+  );
+  return outcome;
 }
 
 /** Keeps the last of several readings for the same (key, date), as sequential upserts would. */

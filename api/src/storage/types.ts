@@ -12,6 +12,12 @@
  * error there and leaves the last good snapshot in place, so the API keeps serving it
  * and says it is stale.
  *
+ * One writer at a time: a refresh holds the store's **refresh lease** (a lock file, a blob
+ * lease) while it writes, renews it while it runs, and only the lease holder deletes old
+ * generations. A copy of each generation's manifest lives inside the generation
+ * (`gen/<g>/manifest.json`), so the generations stay discoverable when `manifest.json` is
+ * damaged.
+ *
  * **Readings** are precomputed JSON readings (one session, one profile), keyed so the
  * nightly timer can write them twice without duplicates.
  */
@@ -79,8 +85,13 @@ export interface SnapshotManifest {
 
 /** The outcome of the latest refresh attempts (kept apart from the manifest). */
 export interface RefreshStatus {
-  /** ISO timestamp of the latest attempt, successful or not. */
+  /** ISO timestamp of the latest attempt, successful or not (recorded when it starts). */
   lastAttemptAt: string | null;
+  /**
+   * Start of the attempt under way: set before a refresh starts its work, cleared when it
+   * ends either way. Still set with no live lease: that refresh was killed.
+   */
+  runningSince: string | null;
   /** ISO timestamp of the latest successful refresh. */
   lastSuccessAt: string | null;
   /** Generation the latest successful refresh wrote (or found already written). */
@@ -121,6 +132,97 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** Who holds (or last held) a store's refresh lease. Times are wall-clock ISO timestamps. */
+export interface LeaseInfo {
+  /** Random id of the holder (not the blob lease id, which would let its reader release it). */
+  id: string;
+  /** Process id and host name of the holder; null when unknown (a lock file still being written). */
+  pid: number | null;
+  host: string | null;
+  /** When the holder took the lease. */
+  since: string;
+  /** When it lapses unless renewed. */
+  expiresAt: string;
+  /** The holder is gone: its time ran out, or it was a process on this host that no longer runs. */
+  abandoned: boolean;
+}
+
+/** The refresh lease as its holder has it (see BarStore.tryLease). */
+export interface HeldLease {
+  /** The holder's record; renew() moves expiresAt. */
+  readonly info: LeaseInfo;
+  /** Extends the lease by LEASE_TTL_MS; throws LeaseLostError when it is no longer this holder's. */
+  renew(): Promise<void>;
+  /** Gives it up; does nothing when it was lost. A lease never released lapses by itself. */
+  release(): Promise<void>;
+}
+
+/** The outcome of BarStore.tryLease: the lease, or who holds it (null: it was freed meanwhile). */
+export type LeaseAttempt = { lease: HeldLease; holder?: undefined } | { lease: null; holder: LeaseInfo | null };
+
+/** A lease kept alive in the background while its holder works (lease.ts holdLease). */
+export interface RefreshLease {
+  readonly info: LeaseInfo;
+  /** Renews now; throws LeaseLostError when another writer took over, so nothing is committed. */
+  check(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** Another refresh holds the lease; the message names it (pid, host, since, until). */
+export class LeaseBusyError extends StoreUnavailableError {
+  constructor(
+    message: string,
+    readonly holder: LeaseInfo | null,
+  ) {
+    super(message);
+    this.name = 'LeaseBusyError';
+  }
+}
+
+/** The lease lapsed and another writer took it: the holder must stop before committing anything. */
+export class LeaseLostError extends StoreUnavailableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** One generation as the store lists it (times in ms since the epoch, from the store's clock). */
+export interface GenerationInfo {
+  generation: string;
+  /**
+   * When its manifest copy was last written, i.e. when it was last committed as the current
+   * generation; null when it has none (a write that never reached its commit).
+   */
+  committedAt: number | null;
+  /** The newest write of anything in it. */
+  lastWriteAt: number;
+}
+
+export interface WriteOptions {
+  /**
+   * The refresh lease the caller holds. Without one, writeSnapshot takes the lease for the
+   * write itself and fails with LeaseBusyError when another writer holds it.
+   */
+  lease?: RefreshLease;
+  /** Generations replaced less than this long ago are kept (default GC_GRACE_MS). */
+  graceMs?: number;
+}
+
+/** What writeSnapshot did. */
+export interface WriteOutcome {
+  /** The current manifest after the write. */
+  manifest: SnapshotManifest;
+  /** The manifest already named this generation and every object verified: nothing was written. */
+  unchanged: boolean;
+  /** Objects of an already stored generation that were missing or damaged and were rewritten. */
+  repaired: string[];
+  /** Objects of an already stored generation checked against their length and CRC-32. */
+  verified: number;
+  /** Generations deleted after the commit. */
+  removed: string[];
+}
+
 export interface BarStore {
   /** 'fs' (a folder, the default), 'azure' (Blob + Table) or 'memory' (tests, sample-only runs). */
   readonly kind: 'fs' | 'azure' | 'memory';
@@ -129,14 +231,18 @@ export interface BarStore {
   /** Creates folders / containers / tables if missing; safe to call many times. */
   init(): Promise<void>;
   /**
-   * Writes the snapshot's objects, then the manifest. When the current manifest already has
-   * the same generation, writes nothing and returns it. Removes objects of generations older
-   * than the previous one after the new manifest is in place (readers of the previous
-   * generation can still finish).
+   * Under the refresh lease: writes the snapshot's objects, a copy of its manifest inside
+   * the generation, then the manifest. When the current manifest already has the same
+   * generation, checks every object instead and rewrites only those missing or damaged.
+   * Then removes generations no reader can still be using (see generationsToRemove).
    */
-  writeSnapshot(snapshot: Snapshot): Promise<SnapshotManifest>;
-  /** The current manifest, or null when nothing was ever written. */
+  writeSnapshot(snapshot: Snapshot, options?: WriteOptions): Promise<WriteOutcome>;
+  /** The current manifest, or null when nothing was ever written. Throws CorruptObjectError. */
   readManifest(): Promise<SnapshotManifest | null>;
+  /** Every generation with objects in the store, in no particular order. */
+  listGenerations(): Promise<GenerationInfo[]>;
+  /** The copy of a generation's manifest kept inside it; null when it has none. Throws CorruptObjectError. */
+  readGenerationManifest(generation: string): Promise<SnapshotManifest | null>;
   /**
    * The snapshot the manifest (default: the current one) names, every object checked
    * (length and CRC); null when nothing was ever written. Throws CorruptObjectError.
@@ -148,6 +254,18 @@ export interface BarStore {
   putReadings(readings: readonly StoredReading[]): Promise<void>;
   /** The stored reading for (key, date) if it was computed on `generation`, else null. */
   getReading(key: string, date: string, generation: string): Promise<StoredReading | null>;
+  /**
+   * Takes the refresh lease (LEASE_TTL_MS) when it is free, expired or abandoned by a dead
+   * process; otherwise says who holds it. Never waits (lease.ts holdLease does).
+   */
+  tryLease(): Promise<LeaseAttempt>;
+  /** The lease's holder, live or abandoned; null when it is free. */
+  readLease(): Promise<LeaseInfo | null>;
+  /**
+   * Under the lease only: removes what crashed writers left behind (temp files anywhere in
+   * the store); returns how many. Nothing else writes without the lease, so they are all stale.
+   */
+  removeLeftovers(): Promise<number>;
   /** Releases clients and handles (no-op where there are none). */
   close(): Promise<void>;
 }
