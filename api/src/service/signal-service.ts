@@ -488,10 +488,11 @@ export class SignalService {
   private async storeStatus(): Promise<{ value: RefreshStatus; lease: LeaseInfo | null }> {
     const now = Date.now();
     if (this.status && now - this.status.readAt < Math.max(1000, this.config.manifestTtlMs)) return this.status;
-    let [value, lease] = await Promise.all([
+    const [stored, lease] = await Promise.all([
       this.store.readStatus().catch(() => NO_STATUS),
       this.store.readLease().catch(() => null),
     ]);
+    let value = stored;
     // The recorded error reaches staleReason, warnings and status: named as on the wire.
     if (value.lastError) value = { ...value, lastError: this.wireText(value.lastError) };
     this.status = { value, lease, readAt: now };
