@@ -267,16 +267,18 @@ describe('a csv folder and a file store: no path on the wire', () => {
     expectNoPaths(missing.text);
   });
 
-  test('a store that cannot be read: the 503 and the status do not show its folder', async () => {
+  test('a store that cannot be read: the stale reason and the status do not show its folder', async () => {
     const { base } = await serve();
     expect((await get(base, '/signal')).status).toBe(200);
-    // The manifest becomes a folder: every read of it fails with EISDIR.
+    // The manifest becomes a folder: every read of it fails with EISDIR. The data already
+    // loaded stays in service, stale, with the store's problem as the reason.
     rmSync(join(storeDir, MANIFEST_NAME));
     mkdirSync(join(storeDir, MANIFEST_NAME));
-    const levels = await get(base, '/signal');
-    expect(levels.status).toBe(503);
-    expect(levels.body.detail).toMatch(/EISDIR/);
-    expectNoPaths(levels.text);
+    const signal = await get(base, '/signal');
+    expect(signal.status).toBe(200);
+    expect(signal.body.meta.stale).toBe(true);
+    expect(signal.body.meta.staleReason).toMatch(/EISDIR/);
+    expectNoPaths(signal.text);
     const status = await get(base, '/status');
     expect(status.status).toBe(200);
     expectNoPaths(status.text);

@@ -546,7 +546,8 @@ export class SignalService {
       staleAfterSessions: this.config.staleAfterSessions,
       closeLagMinutes: this.config.closeLagMinutes,
       lastError,
-      storeProblem,
+      // The store's own messages name its files; on the wire they are named as configured.
+      storeProblem: storeProblem === null ? null : this.wireText(storeProblem),
     });
     this.fresh = { key, value, at: now.getTime() };
     return value;
