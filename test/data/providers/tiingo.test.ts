@@ -158,9 +158,19 @@ describe('TiingoProvider: bars', () => {
     expect(server.requestsTo(PATH)).toHaveLength(2);
   });
 
-  it('rejects an answer that is not JSON', async () => {
-    server.queue(PATH, { body: '<html><body>Gateway</body></html>' });
-    await expect(tiingo().fetchBars('IWM')).rejects.toThrow('tiingo: tiingo:IWM: answer is not JSON: (an HTML page)');
+  it('rejects an HTML page in place of JSON, without retrying it', async () => {
+    server.always(PATH, { body: '<html><body>Gateway</body></html>' });
+    await expect(tiingo().fetchBars('IWM')).rejects.toThrow(
+      'tiingo: daily bars of IWM failed after 1 attempt: answered an HTML page, not JSON [',
+    );
+    expect(server.requestsTo(PATH)).toHaveLength(1);
+  });
+
+  it('retries a body that is not valid JSON, then says so', async () => {
+    server.always(PATH, { body: JSON.stringify(BARS).slice(0, 40) });
+    const error = await rejectionOf(tiingo().fetchBars('IWM'));
+    expect(server.requestsTo(PATH)).toHaveLength(3); // retries: 2
+    expect(error.message).toMatch(/failed after 3 attempts: answer is not valid JSON \(cut short\?\)/);
   });
 
   it('rejects JSON of the wrong shape', async () => {

@@ -49,3 +49,13 @@ export class ProviderError extends Error {
     this.name = 'ProviderError';
   }
 }
+
+/**
+ * A 401/403 ProviderError with the setting to check appended ("(check IWM_TIINGO_KEY)");
+ * anything else as it is. For `throw keyRefusal(error, ...)` in a catch.
+ */
+export function keyRefusal(error: unknown, variable: string, also = ''): unknown {
+  if (!(error instanceof ProviderError) || (error.status !== 401 && error.status !== 403)) return error;
+  const message = `${error.message.slice(error.provider.length + 2)} (check ${variable}${also})`;
+  return new ProviderError(error.provider, message, error.status, { cause: error });
+}
