@@ -6,6 +6,7 @@
  * is not sleeping (a request in flight, a continuation) sees the time stand still.
  */
 import { setImmediate } from 'node:timers';
+import { HttpClient, type HttpClientOptions } from '../../api/src/data/http-client';
 
 interface Sleeper {
   wake: number;
@@ -53,4 +54,29 @@ export class VirtualClock {
       if (this.sleepers.length > 0) this.schedule();
     });
   }
+}
+
+/**
+ * An HttpClient whose waits (backoff, Retry-After) run on `clock`, with test-sized limits
+ * and a fixed jitter of 0.5; `sent` gets the clock's time of every request it sends.
+ */
+export function clockedHttpClient(
+  clock: VirtualClock,
+  options: HttpClientOptions = {},
+): { client: HttpClient; sent: number[] } {
+  const sent: number[] = [];
+  const client = new HttpClient({
+    timeoutMs: 5_000,
+    retries: 2,
+    backoffMs: 100,
+    random: () => 0.5,
+    now: clock.now,
+    sleep: clock.sleep,
+    fetch: (input, init) => {
+      sent.push(clock.now());
+      return globalThis.fetch(input, init);
+    },
+    ...options,
+  });
+  return { client, sent };
 }

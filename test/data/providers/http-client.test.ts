@@ -8,7 +8,7 @@ import {
 import { ProviderError } from '../../../api/src/data/providers/types';
 import { TokenBucket } from '../../../api/src/data/rate-limit';
 import { HttpFixture, rejectionOf, useHttpFixture } from '../../support/http-fixture';
-import { VirtualClock } from '../../support/virtual-clock';
+import { clockedHttpClient, VirtualClock } from '../../support/virtual-clock';
 
 const server = useHttpFixture();
 
@@ -426,19 +426,7 @@ describe('HttpClient: a request limiter', () => {
   /** A client and limiter on one virtual clock; `sent` holds the virtual time of each request. */
   function limitedClient(perMinute: number, burst: number) {
     const clock = new VirtualClock(0);
-    const sent: number[] = [];
-    const client = new HttpClient({
-      timeoutMs: 5_000,
-      retries: 2,
-      backoffMs: 100,
-      random: () => 0.5,
-      now: clock.now,
-      sleep: clock.sleep,
-      fetch: (input, init) => {
-        sent.push(clock.now());
-        return globalThis.fetch(input, init);
-      },
-    });
+    const { client, sent } = clockedHttpClient(clock);
     const limiter = new TokenBucket({ perMinute, burst, now: clock.now, sleep: clock.sleep });
     return { client, limiter, sent, request: { ...REQUEST, limiter } };
   }

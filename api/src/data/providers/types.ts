@@ -7,9 +7,9 @@
 import type { ParsedBars } from '../csv-bars';
 import type { ValueSeries } from '../../storage/types';
 
-/** Daily bars of one symbol from a remote source (stooq, tiingo). */
+/** Daily bars of one symbol from a remote source (stooq, tiingo, massive). */
 export interface BarsProvider {
-  readonly name: 'stooq' | 'tiingo';
+  readonly name: 'stooq' | 'tiingo' | 'massive';
   /** Bars from `from` (ISO date, inclusive; default: the provider's full history). */
   fetchBars(symbol: string, options?: { from?: string }): Promise<ParsedBars>;
 }
