@@ -103,6 +103,7 @@ async function stooqRuntime(store = new MemoryStore()) {
   const rt = await createRuntime(
     {
       IWM_DATA_SOURCE: 'stooq',
+      IWM_STOOQ_KEY: 'test-stooq-key',
       IWM_STOOQ_URL: base,
       IWM_FRED_URL: base,
       IWM_HOLDINGS_URL: `${base}/holdings.csv`,

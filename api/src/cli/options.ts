@@ -53,7 +53,8 @@ Commands:
 
 Data:
   --source S              sample (default; embedded synthetic data), csv (a folder of files),
-                          stooq (daily bars, no key) or tiingo (IWM_TIINGO_KEY)
+                          or daily bars from massive (IWM_MASSIVE_KEY), tiingo (IWM_TIINGO_KEY)
+                          or stooq (IWM_STOOQ_KEY)
   --data-dir DIR          folder of <SYMBOL>.csv files (date,open,high,low,close,volume)
   --symbol SYM            primary symbol (default IWM)
   --benchmark SYM         benchmark symbol (default SPY)
@@ -78,7 +79,8 @@ Selection:
   -h, --help              this help
 
 Environment: every IWM_* setting of the API applies (IWM_DATA_SOURCE, IWM_DATA_DIR, IWM_STORE,
-IWM_STORE_DIR, IWM_TIINGO_KEY, IWM_UNIVERSE, IWM_FRED_SERIES, ...; see the README); options win.`;
+IWM_STORE_DIR, IWM_MASSIVE_KEY, IWM_MASSIVE_RPM, IWM_TIINGO_KEY, IWM_STOOQ_KEY, IWM_UNIVERSE,
+IWM_FRED_SERIES, ...; see the README); options win.`;
 
 function positiveInt(raw: string | undefined, name: string, max: number): number | undefined {
   if (raw === undefined) return undefined;

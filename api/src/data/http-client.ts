@@ -3,11 +3,15 @@
  * from services that time out, rate-limit and drop connections, so this bounds each
  * attempt in time, retries what is worth retrying (with jittered backoff, honouring
  * Retry-After), never retries what will fail again (a rejected key, an unknown symbol),
- * caps concurrency so we stay polite, and turns every failure into a ProviderError that
- * says who, what, how many attempts and why, with keys scrubbed from the message.
+ * caps concurrency so we stay polite, keeps to a provider's requests-per-minute quota
+ * when given one (rate-limit.ts), refuses an HTML page where data was expected (a bot
+ * check, a login or a moved URL answers 200 with a page), and turns every failure into a
+ * ProviderError that says who, what, how many attempts and why, with keys scrubbed from
+ * the message.
  */
 import { ProviderError } from './providers/types';
 import { Semaphore } from './semaphore';
+import type { RateLimiter } from './rate-limit';
 
 export interface HttpClientOptions {
   /** Per attempt, headers and body together (default 15 s). */
@@ -39,6 +43,12 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Values (keys) to scrub from every message, on top of token=/api_key=/apikey= query values. */
   secrets?: readonly string[];
+  /** What the body should be, for messages ("CSV", "JSON"; default "data"). */
+  expects?: string;
+  /** Added to the message when an HTML page comes instead (the likely cause, the setting to check). */
+  htmlHint?: string;
+  /** The provider's request quota: a token is taken before every attempt, and a 429 drains it. */
+  limiter?: RateLimiter;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -54,6 +64,17 @@ interface Failure {
   status?: number;
   retryAfterMs?: number;
   cause?: unknown;
+}
+
+/** A body decoded, or why it could not be (a Failure, retried when it says so). */
+type Decoded<T> = { value: T } | Failure;
+
+function parseJson(text: string): Decoded<unknown> {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    return { reason: `answer is not valid JSON (cut short?): ${describe(error)}`, retryable: true, cause: error };
+  }
 }
 
 export class HttpClient {
@@ -87,21 +108,38 @@ export class HttpClient {
 
   /** The body of a 2xx answer as text; anything else, after retries, is a ProviderError. */
   async getText(url: string, request: RequestOptions): Promise<string> {
+    return this.run(url, request, (text) => ({ value: text }));
+  }
+
+  /**
+   * The body of a 2xx answer parsed as JSON. A body that does not parse is retried like a
+   * truncated one: a connection cut at a chunk boundary, or a proxy that ends a stream
+   * early, leaves a well-framed answer that is only part of the JSON.
+   */
+  async getJson(url: string, request: RequestOptions): Promise<unknown> {
+    return this.run(url, { expects: 'JSON', ...request }, parseJson);
+  }
+
+  private async run<T>(url: string, request: RequestOptions, decode: (text: string) => Decoded<T>): Promise<T> {
     // fetch would reject a malformed URL like a network error, and we would retry it.
     if (!URL.canParse(url)) {
       throw new ProviderError(request.provider, redact(`${request.what}: not a valid URL [${url}]`, request.secrets));
     }
     for (let attempt = 1; ; attempt++) {
+      // The quota first: a request waiting for its token should not hold a slot either.
+      await request.limiter?.take();
       // A slot per attempt, not per request: a request waiting out its backoff
       // should not keep others from running.
       const release = await this.slots.acquire();
-      let outcome: string | Failure;
+      let outcome: Decoded<T>;
       try {
-        outcome = await this.attempt(url, request);
+        const answer = await this.attempt(url, request);
+        outcome = typeof answer === 'string' ? decode(answer) : answer;
       } finally {
         release();
       }
-      if (typeof outcome === 'string') return outcome;
+      if ('value' in outcome) return outcome.value;
+      if (outcome.status === 429) request.limiter?.drain();
 
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.maxRetryAfterMs) {
         const wait = Math.ceil(outcome.retryAfterMs / 1000);
@@ -158,7 +196,12 @@ export class HttpClient {
     if (declared !== null && body.length < declared) {
       return { reason: `truncated body: ${body.length} of ${declared} bytes`, retryable: true };
     }
-    return body.toString('utf8');
+    const text = body.toString('utf8');
+    if (isHtmlPage(response.headers.get('content-type'), text)) {
+      // A browser check, a login or a moved-URL page: asking again gets the same page.
+      return { reason: htmlReason(text, request), retryable: false };
+    }
+    return text;
   }
 
   private timedOut(error: unknown): Failure {
@@ -256,6 +299,26 @@ async function bodyExcerpt(response: Response, signal: AbortSignal): Promise<str
   if (text.startsWith('<')) return '(an HTML page)';
   const line = text.replace(/\s+/g, ' ');
   return line.length > EXCERPT_CHARS ? `${line.slice(0, EXCERPT_CHARS)}...` : line;
+}
+
+/**
+ * An HTML page where data was expected. A body starting with "<" is one (no provider
+ * here sends XML); so is a body labelled text/html that carries an HTML tag early on.
+ * The label alone is not enough: some servers send CSV as text/html.
+ */
+export function isHtmlPage(contentType: string | null, text: string): boolean {
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  if (start.startsWith('<')) return true;
+  if (contentType === null || !/^\s*text\/html\b/i.test(contentType)) return false;
+  return /<(?:!doctype|html|head|body|script|title)\b/i.test(start.slice(0, 2048));
+}
+
+/** "answered an HTML page, not CSV (title "Just a moment..."): <hint>". */
+function htmlReason(text: string, request: RequestOptions): string {
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1].replace(/\s+/g, ' ').trim() ?? '';
+  const shown = title === '' ? '' : ` (title ${JSON.stringify(title.slice(0, 80))})`;
+  const hint = request.htmlHint === undefined ? '' : `: ${request.htmlHint}`;
+  return `answered an HTML page, not ${request.expects ?? 'data'}${shown}${hint}`;
 }
 
 /** Content-Length when it can be compared with the decoded body (not compressed), else null. */

@@ -8,9 +8,9 @@ import { tickerOf } from '../contracts/params';
 import { BREADTH_SERIES } from '../data/breadth-file';
 import { QUEUE } from './budget';
 
-export const SOURCES = ['sample', 'csv', 'stooq', 'tiingo'] as const;
+export const SOURCES = ['sample', 'csv', 'stooq', 'tiingo', 'massive'] as const;
 export type SourceName = (typeof SOURCES)[number];
-export const NETWORK_SOURCES: readonly SourceName[] = ['stooq', 'tiingo'];
+export const NETWORK_SOURCES: readonly SourceName[] = ['stooq', 'tiingo', 'massive'];
 export const STORES = ['fs', 'azure', 'memory'] as const;
 export type StoreKind = (typeof STORES)[number];
 
@@ -38,9 +38,12 @@ export interface ServiceConfig {
   sampleSessions: number | null;
   sampleMembers: number | null;
   tiingoKey: string | null;
-  /** stooq asks scripts for an API key since 2026 (apikey=); optional, passed when set. */
+  /** stooq serves scripts only with an API key since 2026 (apikey=): required for stooq. */
   stooqKey: string | null;
-  urls: { stooq: string; tiingo: string; fred: string; holdings: string };
+  massiveKey: string | null;
+  /** Massive requests per minute (5 = the free plan; 0 = no limit, for paid plans). */
+  massiveRpm: number;
+  urls: { stooq: string; tiingo: string; fred: string; holdings: string; massive: string };
   http: { timeoutMs: number; retries: number; concurrency: number; backoffMs: number };
   store: StoreKind;
   storeDir: string;
@@ -141,6 +144,14 @@ export function readConfig(env: Env = process.env): ServiceConfig {
   const tiingoKey = env.IWM_TIINGO_KEY?.trim() || null;
   if (source === 'tiingo' && !tiingoKey)
     throw new ConfigError('IWM_DATA_SOURCE=tiingo needs IWM_TIINGO_KEY (a Tiingo API token)');
+  const stooqKey = env.IWM_STOOQ_KEY?.trim() || null;
+  if (source === 'stooq' && !stooqKey)
+    throw new ConfigError(
+      'IWM_DATA_SOURCE=stooq needs IWM_STOOQ_KEY (stooq has served scripts only with an API key since 2026)',
+    );
+  const massiveKey = env.IWM_MASSIVE_KEY?.trim() || null;
+  if (source === 'massive' && !massiveKey)
+    throw new ConfigError('IWM_DATA_SOURCE=massive needs IWM_MASSIVE_KEY (a Massive API key)');
   const symbol = ticker(env, 'IWM_SYMBOL', 'IWM');
   const benchmark = ticker(env, 'IWM_BENCHMARK', 'SPY');
   if (symbol === benchmark) throw new ConfigError(`IWM_SYMBOL and IWM_BENCHMARK are both ${symbol}`);
@@ -184,10 +195,13 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     sampleSessions: env.IWM_SAMPLE_SESSIONS?.trim() ? int(env, 'IWM_SAMPLE_SESSIONS', 300, 50_000, 0) : null,
     sampleMembers: env.IWM_SAMPLE_MEMBERS?.trim() ? int(env, 'IWM_SAMPLE_MEMBERS', 0, 20_000, 0) : null,
     tiingoKey,
-    stooqKey: env.IWM_STOOQ_KEY?.trim() || null,
+    stooqKey,
+    massiveKey,
+    massiveRpm: int(env, 'IWM_MASSIVE_RPM', 0, 100_000, 5),
     urls: {
       stooq: url(env, 'IWM_STOOQ_URL', 'https://stooq.com'),
       tiingo: url(env, 'IWM_TIINGO_URL', 'https://api.tiingo.com'),
+      massive: url(env, 'IWM_MASSIVE_URL', 'https://api.massive.com'),
       fred: url(env, 'IWM_FRED_URL', 'https://fred.stlouisfed.org'),
       holdings: url(
         env,

@@ -11,7 +11,7 @@ import { DataFileError, parseBarsCsv, type ParsedBars, type RowIssue } from '../
 import { generateSample } from '../data/sample';
 import { TICKER_PATTERN, tickerOf } from '../contracts/params';
 import { HttpClient } from '../data/http-client';
-import { createBarsProvider, fetchFredSeries, fetchIwmHoldings } from '../data/providers';
+import { createBarsProvider, fetchFredSeries, fetchIwmHoldings, type BarsProvider } from '../data/providers';
 import { ProviderError } from '../data/providers/types';
 import type { BarColumns } from '../engine/types';
 import type { MemberCloses, Snapshot, ValueSeries } from '../storage/types';
@@ -183,18 +183,26 @@ export async function csvSnapshot(config: ServiceConfig, createdAt: string): Pro
   };
 }
 
-/** stooq or tiingo: the configured symbols, optionally the iShares universe, and FRED context. */
+/** The bars provider a network configuration names, with its address, key and quota. */
+function barsProviderOf(config: ServiceConfig, client: HttpClient) {
+  const name = config.source as BarsProvider['name'];
+  const settings = {
+    stooq: { baseUrl: config.urls.stooq, key: config.stooqKey },
+    tiingo: { baseUrl: config.urls.tiingo, key: config.tiingoKey },
+    massive: { baseUrl: config.urls.massive, key: config.massiveKey, requestsPerMinute: config.massiveRpm },
+  }[name];
+  return createBarsProvider(name, client, settings);
+}
+
+/** stooq, tiingo or massive: the configured symbols, optionally the iShares universe, and FRED context. */
 export async function networkSnapshot(
   config: ServiceConfig,
   createdAt: string,
   client: HttpClient,
   log: (msg: string) => void = () => {},
 ): Promise<Snapshot> {
-  const name = config.source as 'stooq' | 'tiingo';
-  const provider = createBarsProvider(name, client, {
-    baseUrl: name === 'stooq' ? config.urls.stooq : config.urls.tiingo,
-    key: (name === 'stooq' ? config.stooqKey : config.tiingoKey) ?? undefined,
-  });
+  const provider = barsProviderOf(config, client);
+  const name = provider.name;
   const skipped: Skipped[] = [];
   const bars: Record<string, BarColumns> = {};
   await Promise.all(
@@ -300,6 +308,7 @@ async function buildFor(config: ServiceConfig, createdAt: string, log?: (msg: st
       return csvSnapshot(config, createdAt);
     case 'stooq':
     case 'tiingo':
+    case 'massive':
       return networkSnapshot(
         config,
         createdAt,

@@ -59,11 +59,12 @@ describe('fetchFredSeries', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('explains an HTML page', async () => {
-    server.queue(PATH, { body: '<!DOCTYPE html><html><title>Error</title></html>' });
+  it('explains an HTML page, without retrying it', async () => {
+    server.always(PATH, { body: '<!DOCTYPE html><html><title>Error</title></html>' });
     await expect(fetchFredSeries(client(), 'NOSUCH', { baseUrl: server.baseUrl })).rejects.toThrow(
-      'fred: series NOSUCH: answered with an HTML page instead of CSV',
+      'fred: series NOSUCH failed after 1 attempt: answered an HTML page, not CSV (title "Error"): unknown series id?',
     );
+    expect(server.requestsTo(PATH)).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,14 @@
-import { HttpClient, parseRetryAfter, redact, type HttpClientOptions } from '../../../api/src/data/http-client';
+import {
+  HttpClient,
+  isHtmlPage,
+  parseRetryAfter,
+  redact,
+  type HttpClientOptions,
+} from '../../../api/src/data/http-client';
 import { ProviderError } from '../../../api/src/data/providers/types';
+import { TokenBucket } from '../../../api/src/data/rate-limit';
 import { HttpFixture, rejectionOf, useHttpFixture } from '../../support/http-fixture';
+import { clockedHttpClient, VirtualClock } from '../../support/virtual-clock';
 
 const server = useHttpFixture();
 
@@ -336,6 +344,113 @@ describe('redaction', () => {
   it('redact() leaves other parameters alone', () => {
     expect(redact('https://x.test/p?token=abc&id=T10Y2Y#frag')).toBe('https://x.test/p?token=***&id=T10Y2Y#frag');
     expect(redact('no secrets here', [''])).toBe('no secrets here');
+  });
+});
+
+describe('HttpClient: an HTML page where data was expected', () => {
+  const PAGE = '<!DOCTYPE html>\n<html><head><title>  Just a\n moment...</title></head><body>checking</body></html>';
+
+  it('fails at once, naming the provider, what was expected, the page title and the hint', async () => {
+    server.always('/page', { body: PAGE, headers: { 'content-type': 'text/html' } });
+    const { client, sleeps } = testClient();
+    const error = await providerError(
+      client.getText(`${server.baseUrl}/page`, { ...REQUEST, expects: 'CSV', htmlHint: 'is the URL right?' }),
+    );
+    expect(server.requestsTo('/page')).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(error.provider).toBe('test');
+    expect(error.message).toBe(
+      `test: the test file failed after 1 attempt: answered an HTML page, not CSV (title "Just a moment..."): ` +
+        `is the URL right? [${server.baseUrl}/page]`,
+    );
+  });
+
+  it('says "not data" and no title when neither is known', async () => {
+    server.always('/page', {
+      body: '\uFEFF  \n<html><body>hi</body></html>',
+      headers: { 'content-type': 'text/plain' },
+    });
+    const { client } = testClient();
+    const error = await providerError(client.getText(`${server.baseUrl}/page`, REQUEST));
+    expect(error.message).toContain('failed after 1 attempt: answered an HTML page, not data [');
+  });
+
+  it('tells a page from data by the body, not by the label alone', () => {
+    expect(isHtmlPage(null, '<html></html>')).toBe(true);
+    expect(isHtmlPage('application/json', '  <?xml version="1.0"?>')).toBe(true);
+    expect(isHtmlPage('text/html; charset=utf-8', 'Please wait\n<script>solve()</script>')).toBe(true);
+    expect(isHtmlPage('TEXT/HTML', 'Redirecting...<!DOCTYPE html>')).toBe(true);
+    // CSV or JSON that a server labels text/html is still data.
+    expect(isHtmlPage('text/html', 'Date,Open,High,Low,Close,Volume\n2024-11-29,1,2,0.5,1.5,10\n')).toBe(false);
+    expect(isHtmlPage('text/html', '{"note":"1 < 2"}')).toBe(false);
+    expect(isHtmlPage('text/csv', 'Date,Open\n<b>')).toBe(false);
+  });
+});
+
+describe('HttpClient: getJson', () => {
+  it('returns the parsed body', async () => {
+    server.queue('/json', { body: '{"status":"OK","results":[1,2]}' });
+    const { client } = testClient();
+    expect(await client.getJson(`${server.baseUrl}/json`, REQUEST)).toEqual({ status: 'OK', results: [1, 2] });
+  });
+
+  it('retries a well-framed body that is only part of the JSON, and returns the next whole one', async () => {
+    const whole = JSON.stringify({ status: 'OK', results: [{ c: 1 }, { c: 2 }] });
+    server.queue('/json', { body: whole.slice(0, 25) }, { body: whole });
+    const { client, sleeps } = testClient();
+    expect(await client.getJson(`${server.baseUrl}/json`, REQUEST)).toEqual(JSON.parse(whole));
+    expect(server.requestsTo('/json')).toHaveLength(2);
+    expect(sleeps).toEqual([50]);
+  });
+
+  it('gives up on JSON that never parses after retries + 1 attempts', async () => {
+    server.always('/json', { body: '{"status":"OK","results":[' });
+    const { client } = testClient({ retries: 2 });
+    const error = await providerError(client.getJson(`${server.baseUrl}/json`, REQUEST));
+    expect(server.requestsTo('/json')).toHaveLength(3);
+    expect(error.message).toMatch(
+      /^test: the test file failed after 3 attempts: answer is not valid JSON \(cut short\?\)/,
+    );
+  });
+
+  it('says "not JSON" for an HTML page', async () => {
+    server.always('/json', { body: '<html><title>502 Bad Gateway</title></html>' });
+    const { client } = testClient();
+    const error = await providerError(client.getJson(`${server.baseUrl}/json`, REQUEST));
+    expect(error.message).toContain('answered an HTML page, not JSON (title "502 Bad Gateway")');
+  });
+});
+
+describe('HttpClient: a request limiter', () => {
+  /** A client and limiter on one virtual clock; `sent` holds the virtual time of each request. */
+  function limitedClient(perMinute: number, burst: number) {
+    const clock = new VirtualClock(0);
+    const { client, sent } = clockedHttpClient(clock);
+    const limiter = new TokenBucket({ perMinute, burst, now: clock.now, sleep: clock.sleep });
+    return { client, limiter, sent, request: { ...REQUEST, limiter } };
+  }
+
+  it('takes a token before every request: 5 a minute sends at 0, 12 and 24 s', async () => {
+    server.always('/q', { body: 'ok' });
+    const { client, sent, request } = limitedClient(5, 1);
+    await Promise.all([1, 2, 3].map(() => client.getText(`${server.baseUrl}/q`, request)));
+    expect(sent).toEqual([0, 12_000, 24_000]);
+  });
+
+  it('after a 429 waits both Retry-After and a whole token interval: the 429 drains the burst', async () => {
+    server.queue('/q', { status: 429, headers: { 'retry-after': '1' } }, { body: 'ok' });
+    const { client, sent, request } = limitedClient(5, 5);
+    expect(await client.getText(`${server.baseUrl}/q`, request)).toBe('ok');
+    // Without the drain the 4 tokens left would send the retry at 1 s, into the same wall.
+    expect(sent).toEqual([0, 12_000]);
+  });
+
+  it('counts retries against the quota too', async () => {
+    server.queue('/q', { status: 500 }, { status: 502 }, { body: 'ok' });
+    const { client, sent, request } = limitedClient(6, 1);
+    expect(await client.getText(`${server.baseUrl}/q`, request)).toBe('ok');
+    // Backoffs of 50 and 100 ms are shorter than the 10 s between tokens.
+    expect(sent).toEqual([0, 10_000, 20_000]);
   });
 });
 

@@ -153,6 +153,9 @@ describe('fetchIwmHoldings', () => {
     server.queue(PATH, { body: '<!DOCTYPE html>\n<html lang="en-US"><head><title>IWM</title></head></html>' });
     const error = await rejectionOf(fetchIwmHoldings(client(), { url: url() }));
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toContain('answered with an HTML page instead of the CSV');
+    expect(error.message).toContain(
+      'IWM holdings failed after 1 attempt: answered an HTML page, not the holdings CSV (title "IWM"): ' +
+        'has the download URL moved? (IWM_HOLDINGS_URL)',
+    );
   });
 });

@@ -10,7 +10,8 @@ const server = useHttpFixture();
 const PATH = '/q/d/l/';
 const days = (...iso: string[]) => iso.map((d) => parseIsoDay(d) as number);
 const client = () => new HttpClient({ timeoutMs: 1_000, retries: 1, backoffMs: 1, sleep: async () => undefined });
-const stooq = (key?: string) => new StooqProvider(client(), { baseUrl: `${server.baseUrl}/`, key });
+const KEY = 'stooq-test-key';
+const stooq = (key = KEY) => new StooqProvider(client(), { baseUrl: `${server.baseUrl}/`, key });
 
 /** The download as stooq sends it: CRLF line ends, ISO dates, oldest first. */
 const IWM_CSV = [
@@ -33,7 +34,7 @@ describe('StooqProvider', () => {
     expect(Array.from(parsed.bars.close)).toEqual([241.79, 239.6, 240.18, 242.11]);
     expect(parsed.bars.volume[3]).toBe(14934316);
     const [request] = server.requestsTo(PATH);
-    expect(Object.fromEntries(request.query)).toEqual({ s: 'iwm.us', i: 'd' });
+    expect(Object.fromEntries(request.query)).toEqual({ s: 'iwm.us', i: 'd', apikey: KEY });
   });
 
   it('asks for d1 = from and drops anything older the answer still holds', async () => {
@@ -74,11 +75,27 @@ describe('StooqProvider', () => {
     expect(error.message).toContain('or it has no bars from 2030-01-02');
   });
 
-  it('explains an HTML page (API key request or bot check) instead of parsing it', async () => {
-    server.queue(PATH, { body: '<!DOCTYPE html>\n<html><head><title>Stooq</title></head><body>apikey</body></html>' });
+  it('names stooq, the browser check and IWM_STOOQ_KEY for its proof-of-work page (HTTP 200), without retrying', async () => {
+    // What stooq has answered scripts since early 2026: a page that makes a browser solve a puzzle.
+    const page = [
+      '<!DOCTYPE html>',
+      '<html><head><meta charset="utf-8"><title>Checking your browser</title>',
+      '<script>const challenge = "3f9a"; /* find a nonce whose hash starts with 0000 */</script>',
+      '</head><body><noscript>Enable JavaScript to continue.</noscript></body></html>',
+    ].join('\n');
+    server.always(PATH, { body: page, headers: { 'content-type': 'text/html; charset=utf-8' } });
     const error = await rejectionOf(stooq().fetchBars('IWM'));
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error.message).toMatch(/HTML page instead of CSV for IWM: stooq now asks scripts for an API key/);
+    expect((error as ProviderError).provider).toBe('stooq');
+    expect(error.message).toMatch(
+      /^stooq: daily bars of IWM failed after 1 attempt: answered an HTML page, not CSV \(title "Checking your browser"\): a browser check \(proof of work\): .*check IWM_STOOQ_KEY/,
+    );
+    expect(error.message).not.toContain(KEY);
+    expect(server.requestsTo(PATH)).toHaveLength(1);
+  });
+
+  it.each([undefined, '', '  '])('refuses to start without a key (%p), naming IWM_STOOQ_KEY', (key) => {
+    expect(() => new StooqProvider(client(), { key })).toThrow(/^stooq: no API key: set IWM_STOOQ_KEY/);
   });
 
   it('rejects a CSV without a Volume column rather than zero-filling it', async () => {
@@ -101,7 +118,7 @@ describe('StooqProvider', () => {
     expect((error as DataFileError).issues).toEqual([{ line: 2, reason: 'non-positive price: open 0' }]);
   });
 
-  it('sends a configured apikey but never shows it in messages', async () => {
+  it('sends the apikey but never shows it in messages', async () => {
     server.always(PATH, { status: 500, body: 'error' });
     const error = await rejectionOf(stooq('my-stooq-key').fetchBars('IWM'));
     expect(server.requestsTo(PATH)[0].query.get('apikey')).toBe('my-stooq-key');

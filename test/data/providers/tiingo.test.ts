@@ -1,6 +1,6 @@
 import { DataFileError } from '../../../api/src/data/csv-bars';
 import { HttpClient } from '../../../api/src/data/http-client';
-import { createBarsProvider, StooqProvider, TiingoProvider } from '../../../api/src/data/providers';
+import { createBarsProvider, MassiveProvider, StooqProvider, TiingoProvider } from '../../../api/src/data/providers';
 import { ProviderError } from '../../../api/src/data/providers/types';
 import { parseIsoDay } from '../../../api/src/engine/dates';
 import { rejectionOf, useHttpFixture } from '../../support/http-fixture';
@@ -158,9 +158,19 @@ describe('TiingoProvider: bars', () => {
     expect(server.requestsTo(PATH)).toHaveLength(2);
   });
 
-  it('rejects an answer that is not JSON', async () => {
-    server.queue(PATH, { body: '<html><body>Gateway</body></html>' });
-    await expect(tiingo().fetchBars('IWM')).rejects.toThrow('tiingo: tiingo:IWM: answer is not JSON: (an HTML page)');
+  it('rejects an HTML page in place of JSON, without retrying it', async () => {
+    server.always(PATH, { body: '<html><body>Gateway</body></html>' });
+    await expect(tiingo().fetchBars('IWM')).rejects.toThrow(
+      'tiingo: daily bars of IWM failed after 1 attempt: answered an HTML page, not JSON [',
+    );
+    expect(server.requestsTo(PATH)).toHaveLength(1);
+  });
+
+  it('retries a body that is not valid JSON, then says so', async () => {
+    server.always(PATH, { body: JSON.stringify(BARS).slice(0, 40) });
+    const error = await rejectionOf(tiingo().fetchBars('IWM'));
+    expect(server.requestsTo(PATH)).toHaveLength(3); // retries: 2
+    expect(error.message).toMatch(/failed after 3 attempts: answer is not valid JSON \(cut short\?\)/);
   });
 
   it('rejects JSON of the wrong shape', async () => {
@@ -178,14 +188,21 @@ describe('TiingoProvider: bars', () => {
 
 describe('createBarsProvider', () => {
   it('builds the named provider', () => {
-    expect(createBarsProvider('stooq', client())).toBeInstanceOf(StooqProvider);
+    expect(createBarsProvider('stooq', client(), { key: 'stooq-key' })).toBeInstanceOf(StooqProvider);
+    expect(createBarsProvider('massive', client(), { key: 'massive-key' })).toBeInstanceOf(MassiveProvider);
     const provider = createBarsProvider('tiingo', client(), { key: KEY });
     expect(provider).toBeInstanceOf(TiingoProvider);
     expect(provider.name).toBe('tiingo');
   });
 
-  it('refuses tiingo without a key, naming the variable', () => {
-    expect(() => createBarsProvider('tiingo', client(), { key: null })).toThrow(/IWM_TIINGO_KEY/);
+  it.each([
+    ['tiingo', 'IWM_TIINGO_KEY'],
+    ['stooq', 'IWM_STOOQ_KEY'],
+    ['massive', 'IWM_MASSIVE_KEY'],
+  ] as const)('refuses %s without a key, naming %s', (name, variable) => {
+    expect(() => createBarsProvider(name, client(), { key: null })).toThrow(
+      new RegExp(`^${name}: no API key: set ${variable}`),
+    );
   });
 
   it('passes the base URL through', async () => {

@@ -1,8 +1,9 @@
 /**
- * Bars that do not arrive as a CSV file (Tiingo's JSON) pass the same value rules as
- * parseBarsCsv, in the same order and with the same reasons, so a data-quality note
- * reads the same whichever provider the bars came from.
+ * Bars that do not arrive as a CSV file (Tiingo's and Massive's JSON) pass the same value
+ * rules as parseBarsCsv, in the same order and with the same reasons, so a data-quality
+ * note reads the same whichever provider the bars came from.
  */
+import type { z } from 'zod';
 import { DataFileError, type ParsedBars, type RowIssue } from '../csv-bars';
 import { formatDay, parseIsoDay } from '../../engine/dates';
 import { ProviderError } from './types';
@@ -16,11 +17,13 @@ export function checkSymbol(provider: string, symbol: string): string {
   return symbol.toUpperCase();
 }
 
-/** The day number of an optional `from` date, or a ProviderError naming it. */
-export function checkFrom(provider: string, from: string | undefined): number | null {
+/** The day number of an optional date (`from` unless named otherwise), or a ProviderError naming it. */
+export function checkFrom(provider: string, from: string, name?: string): number;
+export function checkFrom(provider: string, from: string | undefined, name?: string): number | null;
+export function checkFrom(provider: string, from: string | undefined, name = 'from'): number | null {
   if (from === undefined) return null;
   const day = parseIsoDay(from);
-  if (day === null) throw new ProviderError(provider, `from: ${JSON.stringify(from)} is not a YYYY-MM-DD date`);
+  if (day === null) throw new ProviderError(provider, `${name}: ${JSON.stringify(from)} is not a YYYY-MM-DD date`);
   return day;
 }
 
@@ -41,7 +44,7 @@ export class BarRows {
     this.rowsRead++;
     const n = this.dates.length;
     const problem = n > 0 ? checkOrder(day, this.dates[n - 1], this.lastLine) : null;
-    const reason = problem ?? checkValues(o, h, l, c, v);
+    const reason = problem ?? barProblem(o, h, l, c, v);
     if (reason !== null) {
       this.issues.push({ line, reason });
       return;
@@ -95,7 +98,8 @@ function checkOrder(day: number, lastDay: number, lastLine: number): string | nu
     : `date ${dateText} is out of order (after ${previous}; rows must rise by date)`;
 }
 
-function checkValues(o: number, h: number, l: number, c: number, v: number): string | null {
+/** Why a bar's values cannot be right (parseBarsCsv's rules and wording), or null. */
+export function barProblem(o: number, h: number, l: number, c: number, v: number): string | null {
   const prices: [string, number][] = [
     ['open', o],
     ['high', h],
@@ -109,6 +113,36 @@ function checkValues(o: number, h: number, l: number, c: number, v: number): str
   if (c < l || c > h) return `close ${c} is outside [low ${l}, high ${h}]`;
   if (v < 0) return `negative volume ${v}`;
   return null;
+}
+
+/**
+ * The CSV parser's wording for a JSON element that failed its schema: "missing close,
+ * volume" or "open is not a number: \"12\"". `names` shows terse JSON fields by the
+ * column they fill (Massive's c as "close (c)").
+ */
+export function shapeProblem(
+  element: unknown,
+  issues: readonly z.core.$ZodIssue[],
+  names: Readonly<Record<string, string>> = {},
+): string {
+  if (element === null || typeof element !== 'object' || Array.isArray(element)) {
+    return `expected an object, found ${element === null ? 'null' : Array.isArray(element) ? 'an array' : typeof element}`;
+  }
+  const record = element as Record<string, unknown>;
+  const fields = [...new Set(issues.map((issue) => String(issue.path[0])))];
+  const name = (field: string) => names[field] ?? field;
+  const missing = fields.filter((field) => record[field] === undefined || record[field] === null);
+  if (missing.length > 0) return `missing ${missing.map(name).join(', ')}`;
+  const field = fields[0];
+  const value = record[field];
+  const issue = issues.find((i) => String(i.path[0]) === field);
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would show as null.
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  let what = 'valid';
+  if (issue?.code === 'invalid_type') {
+    what = issue.expected === 'number' && typeof value === 'number' ? 'a finite number' : `a ${issue.expected}`;
+  }
+  return `${name(field)} is not ${what}: ${shown}`;
 }
 
 /**

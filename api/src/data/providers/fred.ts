@@ -37,10 +37,13 @@ export async function fetchFredSeries(
   const fromDay = checkFrom('fred', options.from);
   const baseUrl = (options.baseUrl ?? 'https://fred.stlouisfed.org').replace(/\/+$/, '');
   const url = `${baseUrl}/graph/fredgraph.csv?id=${id}${options.from === undefined ? '' : `&cosd=${options.from}`}`;
-  const text = await client.getText(url, { provider: 'fred', what: `series ${id}`, headers: { accept: 'text/csv' } });
-  if (text.trimStart().startsWith('<')) {
-    throw new ProviderError('fred', `series ${id}: answered with an HTML page instead of CSV (unknown series id?)`);
-  }
+  const text = await client.getText(url, {
+    provider: 'fred',
+    what: `series ${id}`,
+    headers: { accept: 'text/csv' },
+    expects: 'CSV',
+    htmlHint: 'unknown series id?',
+  });
   const series = parseFredCsv(text, id, `fred:${id}`);
   if (fromDay === null) return series;
   // cosd is honoured today; the filter keeps the contract if it ever is not.

@@ -23,7 +23,7 @@ import { DataFileError, readCsvFile, type RowIssue } from '../csv-bars';
 import { type CsvTable } from '../csv-fields';
 import type { HttpClient } from '../http-client';
 import { formatDay } from '../../engine/dates';
-import { ProviderError, type Holding, type Holdings } from './types';
+import type { Holding, Holdings } from './types';
 
 export const IWM_HOLDINGS_URL =
   'https://www.ishares.com/us/products/239710/ishares-russell-2000-etf/1467271812596.ajax?fileType=csv&fileName=IWM_holdings&dataType=fund';
@@ -46,19 +46,10 @@ export async function fetchIwmHoldings(client: HttpClient, options: { url?: stri
     provider: 'ishares',
     what: 'IWM holdings',
     headers: { accept: 'text/csv, */*;q=0.5' },
-  });
-  if (
-    text
-      .replace(/^\uFEFF/, '')
-      .trimStart()
-      .startsWith('<')
-  ) {
+    expects: 'the holdings CSV',
     // iShares answers a moved or retired download link with its product page and HTTP 200.
-    throw new ProviderError(
-      'ishares',
-      'IWM holdings: answered with an HTML page instead of the CSV (has the URL moved?)',
-    );
-  }
+    htmlHint: 'has the download URL moved? (IWM_HOLDINGS_URL)',
+  });
   return parseHoldingsCsv(text, 'ishares:IWM');
 }
 

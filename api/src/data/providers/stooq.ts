@@ -2,10 +2,14 @@
  * Daily bars from stooq.com's CSV download: `GET /q/d/l/?s=iwm.us&i=d[&d1=YYYYMMDD]`,
  * answered with `Date,Open,High,Low,Close,Volume` rows (ISO dates, oldest first).
  *
+ * Since early 2026 stooq serves scripts only with an API key (`&apikey=`, obtained on its
+ * site): without one, or with a bad one, it answers HTTP 200 with an HTML proof-of-work
+ * page meant for browsers. So the key is required (IWM_STOOQ_KEY), and the HttpClient
+ * turns any HTML answer into a ProviderError naming stooq and the key.
+ *
  * What stooq sends instead of CSV, each turned into a ProviderError that says so:
  * - the text `No data` for a symbol it does not know (or nothing after d1);
- * - an HTML page (with HTTP 200): since 2026 stooq asks scripts for an API key
- *   (`&apikey=`, obtained on its site) and may show a bot check; pass `key` when you have one;
+ * - the HTML page above (the client's check, with the hint below);
  * - a one-line notice such as a daily hits limit.
  *
  * The rows go through parseBarsCsv, so bad rows come back with their line numbers and a
@@ -19,24 +23,38 @@ import type { HttpClient } from '../http-client';
 import { checkFrom, checkSymbol, dropBefore } from './bar-rows';
 import { ProviderError, type BarsProvider } from './types';
 
+/** The variable the key comes from, named in every message about a missing or refused key. */
+export const STOOQ_KEY_VARIABLE = 'IWM_STOOQ_KEY';
+
 export interface StooqOptions {
   /** Default https://stooq.com (tests point it at a local server). */
   baseUrl?: string;
-  /** stooq's API key, sent as `apikey=` (redacted from every message). */
-  key?: string;
+  /** stooq's API key (required), sent as `apikey=` (redacted from every message). */
+  key: string | undefined;
 }
+
+const HTML_HINT =
+  `a browser check (proof of work): stooq serves CSV to scripts only with a valid API key; check ${STOOQ_KEY_VARIABLE}` +
+  ' (or use the tiingo or massive source)';
 
 export class StooqProvider implements BarsProvider {
   readonly name = 'stooq';
   private readonly baseUrl: string;
-  private readonly key: string | undefined;
+  private readonly key: string;
 
   constructor(
     private readonly client: HttpClient,
-    options: StooqOptions = {},
+    options: StooqOptions,
   ) {
+    const key = options.key?.trim();
+    if (!key) {
+      throw new ProviderError(
+        'stooq',
+        `no API key: set ${STOOQ_KEY_VARIABLE} (stooq has served scripts only with a key since 2026; get one on stooq.com)`,
+      );
+    }
+    this.key = key;
     this.baseUrl = (options.baseUrl ?? 'https://stooq.com').replace(/\/+$/, '');
-    this.key = options.key?.trim() || undefined;
   }
 
   async fetchBars(symbol: string, options: { from?: string } = {}): Promise<ParsedBars> {
@@ -44,15 +62,16 @@ export class StooqProvider implements BarsProvider {
     const fromDay = checkFrom(this.name, options.from);
     const query = new URLSearchParams({ s: `${ticker.toLowerCase()}.us`, i: 'd' });
     if (options.from !== undefined) query.set('d1', options.from.replaceAll('-', ''));
-    if (this.key !== undefined) query.set('apikey', this.key);
+    query.set('apikey', this.key);
     const url = `${this.baseUrl}/q/d/l/?${query.toString()}`;
 
-    const secrets = this.key === undefined ? [] : [this.key];
     const text = await this.client.getText(url, {
       provider: this.name,
       what: `daily bars of ${ticker}`,
       headers: { accept: 'text/csv, text/plain;q=0.9' },
-      secrets,
+      secrets: [this.key],
+      expects: 'CSV',
+      htmlHint: HTML_HINT,
     });
     checkAnswer(ticker, text, options.from);
     const parsed = parseBarsCsv(text, `stooq:${ticker}`);
@@ -67,13 +86,6 @@ function checkAnswer(ticker: string, text: string, from: string | undefined): vo
   if (body.trim() === '' || /^no data\b/i.test(firstLine)) {
     const since = from === undefined ? '' : `, or it has no bars from ${from}`;
     throw new ProviderError('stooq', `no data for ${ticker}: stooq does not know ${ticker.toLowerCase()}.us${since}`);
-  }
-  if (firstLine.startsWith('<')) {
-    throw new ProviderError(
-      'stooq',
-      `answered with an HTML page instead of CSV for ${ticker}: stooq now asks scripts for an API key ` +
-        '(configure one) or showed a bot check; the tiingo provider is the alternative',
-    );
   }
   const columns = firstLine.toLowerCase().split(',');
   if (columns[0].trim() !== 'date') {

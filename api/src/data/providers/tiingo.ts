@@ -17,8 +17,8 @@ import { z } from 'zod';
 import type { ParsedBars } from '../csv-bars';
 import type { HttpClient } from '../http-client';
 import { parseIsoDay } from '../../engine/dates';
-import { BarRows, checkFrom, checkSymbol, dropBefore } from './bar-rows';
-import { ProviderError, type BarsProvider } from './types';
+import { BarRows, checkFrom, checkSymbol, dropBefore, shapeProblem } from './bar-rows';
+import { keyRefusal, ProviderError, type BarsProvider } from './types';
 
 /** The variable the key comes from, named in every message about a missing or refused key. */
 export const TIINGO_KEY_VARIABLE = 'IWM_TIINGO_KEY';
@@ -81,37 +81,23 @@ export class TiingoProvider implements BarsProvider {
     const fromDay = checkFrom(this.name, options.from);
     const startDate = options.from ?? FULL_HISTORY_FROM;
     const url = `${this.baseUrl}/tiingo/daily/${encodeURIComponent(ticker)}/prices?startDate=${startDate}`;
-    let text: string;
+    let json: unknown;
     try {
-      text = await this.client.getText(url, {
+      json = await this.client.getJson(url, {
         provider: this.name,
         what: `daily bars of ${ticker}`,
         headers: { authorization: `Token ${this.key}`, accept: 'application/json' },
         secrets: [this.key],
       });
     } catch (error) {
-      if (error instanceof ProviderError && (error.status === 401 || error.status === 403)) {
-        // The client's message says the request was refused; say which setting to check.
-        const message = `${error.message.replace(/^tiingo: /, '')} (check ${TIINGO_KEY_VARIABLE})`;
-        throw new ProviderError('tiingo', message, error.status, { cause: error });
-      }
-      throw error;
+      // The client's message says the request was refused; say which setting to check.
+      throw keyRefusal(error, TIINGO_KEY_VARIABLE);
     }
-    const parsed = this.parse(text, `tiingo:${ticker}`);
+    const parsed = this.parse(json, `tiingo:${ticker}`);
     return fromDay === null ? parsed : dropBefore(parsed, fromDay);
   }
 
-  private parse(text: string, source: string): ParsedBars {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      const start = text.trim().slice(0, 120).replace(/\s+/g, ' ');
-      throw new ProviderError(
-        'tiingo',
-        `${source}: answer is not JSON: ${start.startsWith('<') ? '(an HTML page)' : start}`,
-      );
-    }
+  private parse(json: unknown, source: string): ParsedBars {
     if (!Array.isArray(json)) {
       const error = ErrorBody.safeParse(json);
       const why = error.success ? error.data.detail.split(this.key).join('***') : 'expected an array of daily prices';
@@ -138,18 +124,4 @@ export class TiingoProvider implements BarsProvider {
     if ('adjOpen' in bar) rows.add(line, day, bar.adjOpen, bar.adjHigh, bar.adjLow, bar.adjClose, bar.adjVolume);
     else rows.add(line, day, bar.open, bar.high, bar.low, bar.close, bar.volume);
   }
-}
-
-/** The CSV parser's wording for a bad element: "missing close, volume" or "open is not a number: ...". */
-function shapeProblem(element: unknown, issues: readonly z.core.$ZodIssue[]): string {
-  if (element === null || typeof element !== 'object' || Array.isArray(element)) {
-    return `expected an object, found ${element === null ? 'null' : Array.isArray(element) ? 'an array' : typeof element}`;
-  }
-  const record = element as Record<string, unknown>;
-  const fields = [...new Set(issues.map((issue) => String(issue.path[0])))];
-  const missing = fields.filter((field) => record[field] === undefined || record[field] === null);
-  if (missing.length > 0) return `missing ${missing.join(', ')}`;
-  const field = fields[0];
-  const expected = field === 'date' ? 'a date string' : 'a number';
-  return `${field} is not ${expected}: ${JSON.stringify(record[field])}`;
 }

@@ -7,9 +7,9 @@
 import type { ParsedBars } from '../csv-bars';
 import type { ValueSeries } from '../../storage/types';
 
-/** Daily bars of one symbol from a remote source (stooq, tiingo). */
+/** Daily bars of one symbol from a remote source (stooq, tiingo, massive). */
 export interface BarsProvider {
-  readonly name: 'stooq' | 'tiingo';
+  readonly name: 'stooq' | 'tiingo' | 'massive';
   /** Bars from `from` (ISO date, inclusive; default: the provider's full history). */
   fetchBars(symbol: string, options?: { from?: string }): Promise<ParsedBars>;
 }
@@ -48,4 +48,14 @@ export class ProviderError extends Error {
     super(`${provider}: ${message}`, options);
     this.name = 'ProviderError';
   }
+}
+
+/**
+ * A 401/403 ProviderError with the setting to check appended ("(check IWM_TIINGO_KEY)");
+ * anything else as it is. For `throw keyRefusal(error, ...)` in a catch.
+ */
+export function keyRefusal(error: unknown, variable: string, also = ''): unknown {
+  if (!(error instanceof ProviderError) || (error.status !== 401 && error.status !== 403)) return error;
+  const message = `${error.message.slice(error.provider.length + 2)} (check ${variable}${also})`;
+  return new ProviderError(error.provider, message, error.status, { cause: error });
 }
