@@ -53,6 +53,20 @@ export interface Snapshot {
   series: Record<string, ValueSeries>;
   /** Free-form JSON facts about the data (holdings date, skipped rows, provider notes). */
   notes: Record<string, unknown>;
+  /**
+   * The index's membership lists as read over time (the iShares holdings of each refresh,
+   * dated), oldest first; absent or empty when the source has none. Breadth on a session
+   * counts the members of the latest list dated on or before it, else of the earliest list.
+   */
+  membership?: MembershipList[];
+}
+
+/** One dated membership list of the breadth universe. */
+export interface MembershipList {
+  /** ISO date the list describes (the holdings file's as-of date). */
+  asOf: string;
+  /** Upper-case tickers, sorted, unique. */
+  symbols: string[];
 }
 
 /** One object of a snapshot as the manifest lists it. */
