@@ -26,10 +26,10 @@ param staticWebAppLocation string = 'eastus2'
 param operatorPrincipalId string = ''
 
 @description('Where bars come from. csv needs files on the app\'s disk, which the package does not carry: use it locally.')
-@allowed(['sample', 'stooq', 'tiingo'])
+@allowed(['sample', 'massive', 'stooq', 'tiingo'])
 param dataSource string = 'sample'
 
-@description('stooq/tiingo: ishares fetches the IWM holdings and each member\'s bars for breadth.')
+@description('Network sources: ishares fetches the IWM holdings and each member\'s bars for breadth.')
 @allowed(['none', 'ishares'])
 param universe string = 'none'
 
@@ -50,8 +50,15 @@ param fredSeries string = ''
 param tiingoKey string = ''
 
 @secure()
-@description('stooq API key (optional); stored in Key Vault, never in an app setting.')
+@description('stooq API key (required for dataSource stooq); stored in Key Vault, never in an app setting.')
 param stooqKey string = ''
+
+@secure()
+@description('Massive (formerly Polygon.io) API key (required for dataSource massive); stored in Key Vault.')
+param massiveKey string = ''
+
+@description('Massive requests per minute: 5 is the free plan; 0 means no limit (paid plans).')
+param massiveRequestsPerMinute string = '5'
 
 @description('Any other IWM_* setting, e.g. { "IWM_HTTP_TIMEOUT_MS": "30000" }; laid over the settings below.')
 param settingOverrides { *: string } = {}
@@ -77,6 +84,7 @@ var readingsTable = 'IwmReadings'
 var deploymentContainer = 'app-package'
 var tiingoSecretName = 'iwm-tiingo-key'
 var stooqSecretName = 'iwm-stooq-key'
+var massiveSecretName = 'iwm-massive-key'
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: 'rg-${environmentName}'
@@ -214,7 +222,8 @@ module keyVault 'br/public:avm/res/key-vault/vault:0.14.0' = {
     enablePurgeProtection: false
     secrets: concat(
       empty(tiingoKey) ? [] : [{ name: tiingoSecretName, value: tiingoKey }],
-      empty(stooqKey) ? [] : [{ name: stooqSecretName, value: stooqKey }]
+      empty(stooqKey) ? [] : [{ name: stooqSecretName, value: stooqKey }],
+      empty(massiveKey) ? [] : [{ name: massiveSecretName, value: massiveKey }]
     )
     roleAssignments: [
       {
@@ -265,6 +274,8 @@ var iwmSettings = {
   IWM_FRED_SERIES: fredSeries
   IWM_TIINGO_KEY: empty(tiingoKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${tiingoSecretName})'
   IWM_STOOQ_KEY: empty(stooqKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${stooqSecretName})'
+  IWM_MASSIVE_KEY: empty(massiveKey) ? '' : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/${massiveSecretName})'
+  IWM_MASSIVE_RPM: massiveRequestsPerMinute
   IWM_STORE: 'azure'
   // The azure store signs in as the managed identity (AZURE_CLIENT_ID) to this account's
   // blob and table endpoints; never a connection string.
@@ -293,6 +304,11 @@ var iwmSettings = {
   IWM_CLOSE_LAG_MINUTES: ''
   IWM_PRECOMPUTE_SESSIONS: ''
   IWM_MANIFEST_TTL_MS: ''
+  IWM_MASSIVE_URL: ''
+  IWM_BREADTH_FILE: ''
+  IWM_HEAVY_CONCURRENCY: ''
+  IWM_HEAVY_QUEUE: ''
+  IWM_REFRESH_WAIT_MS: ''
 }
 
 // The platform's settings: identity-based host storage and telemetry. Laid over everything,

@@ -48,6 +48,8 @@ export interface ServiceConfig {
   store: StoreKind;
   storeDir: string;
   storageConnection: string | null;
+  /** IWM_STORE=azure signed in with the app's identity (DefaultAzureCredential): the account name. */
+  storageAccount: string | null;
   blobContainer: string;
   readingsTable: string;
   /** Sessions behind the expected last session before data counts as stale. */
@@ -158,9 +160,21 @@ export function readConfig(env: Env = process.env): ServiceConfig {
   const network = NETWORK_SOURCES.includes(source);
   const symbols = [...new Set([symbol, benchmark, ...list(env, 'IWM_SYMBOLS', tickerOf, [])])];
   const store = pick(env, 'IWM_STORE', STORES, 'fs');
-  const storageConnection = env.IWM_STORAGE_CONNECTION?.trim() || env.AzureWebJobsStorage?.trim() || null;
-  if (store === 'azure' && !storageConnection)
-    throw new ConfigError('IWM_STORE=azure needs IWM_STORAGE_CONNECTION (or AzureWebJobsStorage)');
+  const storageAccount = env.IWM_STORAGE_ACCOUNT?.trim() || null;
+  if (storageAccount && !/^[a-z0-9]{3,24}$/.test(storageAccount))
+    throw new ConfigError('IWM_STORAGE_ACCOUNT must be a storage account name (3-24 lower-case letters and digits)');
+  if (storageAccount && env.IWM_STORAGE_CONNECTION?.trim())
+    throw new ConfigError(
+      'IWM_STORAGE_ACCOUNT (sign in with the identity) and IWM_STORAGE_CONNECTION (a connection string) are both set; keep one',
+    );
+  // With an account name the app's identity signs in; AzureWebJobsStorage is then the host's own business.
+  const storageConnection = storageAccount
+    ? null
+    : env.IWM_STORAGE_CONNECTION?.trim() || env.AzureWebJobsStorage?.trim() || null;
+  if (store === 'azure' && !storageConnection && !storageAccount)
+    throw new ConfigError(
+      'IWM_STORE=azure needs IWM_STORAGE_ACCOUNT (the identity signs in) or IWM_STORAGE_CONNECTION (or AzureWebJobsStorage)',
+    );
   const seedRaw = env.IWM_SEED?.trim();
   const universe = pick(env, 'IWM_UNIVERSE', ['none', 'ishares'] as const, 'none');
   const breadthFile = env.IWM_BREADTH_FILE?.trim() || null;
@@ -218,6 +232,7 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     store,
     storeDir: env.IWM_STORE_DIR?.trim() || '.iwm-store',
     storageConnection,
+    storageAccount,
     blobContainer: env.IWM_BLOB_CONTAINER?.trim() || 'iwm-bars',
     readingsTable: env.IWM_READINGS_TABLE?.trim() || 'IwmReadings',
     staleAfterSessions: int(env, 'IWM_STALE_AFTER_SESSIONS', 0, 30, 1),

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_EVENTS, parseEventsCsv } from '../data/calendar';
 import type { MacroEvent } from '../engine/types';
+import type { TokenCredential } from '@azure/core-auth';
 import { createStore } from '../storage';
 import type { BarStore } from '../storage/types';
 import { readConfig, type ServiceConfig } from './config';
@@ -33,19 +34,30 @@ export interface RuntimeOptions {
   store?: BarStore;
 }
 
+/**
+ * The app's identity on Azure: the user-assigned managed identity named by AZURE_CLIENT_ID
+ * (set by infra/), else whatever DefaultAzureCredential finds (az login on a laptop).
+ * Loaded only when asked for, so runs on a connection string never load the identity SDK.
+ */
+function appCredential(): TokenCredential {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
+  const clientId = process.env.AZURE_CLIENT_ID?.trim();
+  return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
+}
+
 export function storeFor(config: ServiceConfig): BarStore {
   switch (config.store) {
     case 'fs':
       return createStore({ kind: 'fs', dir: config.storeDir });
     case 'memory':
       return createStore({ kind: 'memory' });
-    case 'azure':
-      return createStore({
-        kind: 'azure',
-        connectionString: config.storageConnection as string,
-        container: config.blobContainer,
-        table: config.readingsTable,
-      });
+    case 'azure': {
+      const where = { container: config.blobContainer, table: config.readingsTable };
+      if (config.storageAccount)
+        return createStore({ kind: 'azure', account: config.storageAccount, credential: appCredential(), ...where });
+      return createStore({ kind: 'azure', connectionString: config.storageConnection as string, ...where });
+    }
   }
 }
 

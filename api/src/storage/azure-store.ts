@@ -17,6 +17,7 @@
  * error messages name the operation, container or table and the status, with the account
  * key and any SAS signature scrubbed from the service's text.
  */
+import type { TokenCredential } from '@azure/core-auth';
 import { TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { BlobLock, LOCK_BLOB } from './azure-lease';
@@ -53,13 +54,29 @@ import {
   type WriteOutcome,
 } from './types';
 
-export interface AzureStoreOptions {
-  connectionString: string;
+/**
+ * Where the store is and how it signs in: a connection string (Azurite locally, or an
+ * account key), or an account name plus a token credential (the app's managed identity on
+ * Azure; no key exists to leak).
+ */
+export type AzureStoreOptions = AzureStoreTarget & {
   /** Blob container; default "iwm-bars". */
   container?: string;
   /** Table; default "IwmReadings". */
   table?: string;
-}
+};
+
+export type AzureStoreTarget =
+  | { connectionString: string; account?: undefined }
+  | {
+      /** Storage account name: blobs at https://<account>.blob.core.windows.net, tables likewise. */
+      account: string;
+      credential: TokenCredential;
+      connectionString?: undefined;
+    };
+
+/** Azure's rule for account names. */
+export const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 
 export const DEFAULT_CONTAINER = 'iwm-bars';
 export const DEFAULT_TABLE = 'IwmReadings';
@@ -137,6 +154,23 @@ export class AzureStore implements BarStore {
     }
     if (!TABLE_NAME.test(this.tableName)) {
       throw new RangeError(`azure store: table name ${JSON.stringify(this.tableName)} is not valid`);
+    }
+    if (options.account !== undefined) {
+      if (!ACCOUNT_NAME.test(options.account))
+        throw new RangeError(
+          `azure store: account name ${JSON.stringify(options.account)} is not valid (3-24 lower-case letters and digits)`,
+        );
+      this.secrets = [];
+      const service = new BlobServiceClient(`https://${options.account}.blob.core.windows.net`, options.credential);
+      this.container = service.getContainerClient(this.containerName);
+      this.table = new TableClient(
+        `https://${options.account}.table.core.windows.net`,
+        this.tableName,
+        options.credential,
+      );
+      this.location = `azure:${options.account}/${this.containerName}`;
+      this.lock = new BlobLock(this.container.getBlockBlobClient(LOCK_BLOB), (op, err) => this.blobError(op, err));
+      return;
     }
     this.secrets = secretsOf(options.connectionString);
     try {

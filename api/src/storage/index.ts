@@ -2,7 +2,7 @@
  * Storage of snapshots, refresh status and precomputed readings (see types.ts), with
  * three interchangeable backends chosen by configuration.
  */
-import { AzureStore } from './azure-store';
+import { AzureStore, type AzureStoreOptions } from './azure-store';
 import { FsStore } from './fs-store';
 import { MemoryStore } from './memory-store';
 import type { BarStore } from './types';
@@ -16,10 +16,7 @@ export * from './memory-store';
 export * from './fs-store';
 export * from './azure-store';
 
-export type StoreOptions =
-  | { kind: 'fs'; dir: string }
-  | { kind: 'azure'; connectionString: string; container?: string; table?: string }
-  | { kind: 'memory' };
+export type StoreOptions = { kind: 'fs'; dir: string } | ({ kind: 'azure' } & AzureStoreOptions) | { kind: 'memory' };
 
 /** The store the options describe; call init() on it before the first write. */
 export function createStore(options: StoreOptions): BarStore {
@@ -27,11 +24,7 @@ export function createStore(options: StoreOptions): BarStore {
     case 'fs':
       return new FsStore({ dir: options.dir });
     case 'azure':
-      return new AzureStore({
-        connectionString: options.connectionString,
-        container: options.container,
-        table: options.table,
-      });
+      return new AzureStore(options);
     case 'memory':
       return new MemoryStore();
     default: {
