@@ -46,7 +46,10 @@ export const DataQuality = z.object({
   benchmarkOnlyDates: z.array(z.string()),
   universeMembers: z.number().int(),
   universeMembersEmpty: z.array(z.string()),
-  universeBarsDropped: z.number().int(),
+  universeBarsOffCalendar: z
+    .number()
+    .int()
+    .describe("member bars on days that are not sessions: in each member's own SMA, counted on no session"),
 });
 
 /** Where a number came from and how fresh it is; on every data response. */

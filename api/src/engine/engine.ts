@@ -58,9 +58,13 @@ export interface History {
     slow: Float64Array;
     gap: Float64Array;
     gapAtr: Float64Array;
-    converging: Uint8Array;
-    diverging: Uint8Array;
-    /** BULLISH / BEARISH setup, NEUTRAL for none, UNDEF before gapAtr exists. */
+    /**
+     * 1 / 0, or UNDEF while the gap `convergenceLag` sessions back does not exist yet
+     * (the first sessions of the slow EMA): a comparison with nothing is not "false".
+     */
+    converging: Int8Array;
+    diverging: Int8Array;
+    /** BULLISH / BEARISH setup, NEUTRAL for none, UNDEF before gapAtr or `converging` exists. */
     convergenceSetup: Int8Array;
   };
   momentum: LayerColumns & {
@@ -174,8 +178,8 @@ function trendLayer(close: Float64Array, atr: Float64Array, P: Profile): Trend {
     slow,
     gap,
     gapAtr,
-    converging: new Uint8Array(n),
-    diverging: new Uint8Array(n),
+    converging: undefStates(n),
+    diverging: undefStates(n),
     convergenceSetup: undefStates(n),
   };
   const { neutralAtr, convergenceLag, separationAtr, separationLookback, separationMinSessions, convergedAtr } =
@@ -196,12 +200,12 @@ function trendLayer(close: Float64Array, atr: Float64Array, P: Profile): Trend {
     trend.state[t] = state;
     trend.score[t] = state;
     trend.flip[t] = state === NEUTRAL ? neutralAtr - a : a - neutralAtr;
-    if (t >= convergenceLag) {
-      const before = Math.abs(gap[t - convergenceLag]);
-      const now = Math.abs(gap[t]);
-      trend.converging[t] = now < before ? 1 : 0;
-      trend.diverging[t] = now > before ? 1 : 0;
-    }
+    // The flags compare with the gap convergenceLag sessions back: undefined until it exists.
+    if (t < convergenceLag || Number.isNaN(gap[t - convergenceLag])) continue;
+    const before = Math.abs(gap[t - convergenceLag]);
+    const now = Math.abs(gap[t]);
+    trend.converging[t] = now < before ? 1 : 0;
+    trend.diverging[t] = now > before ? 1 : 0;
     const setup = separated >= separationMinSessions && a <= convergedAtr && trend.converging[t] === 1;
     // The setup points against the old separation: fast below slow sets up a rise.
     trend.convergenceSetup[t] = setup ? (gap[lastSeparated] < 0 ? BULLISH : BEARISH) : NEUTRAL;

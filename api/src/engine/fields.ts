@@ -56,6 +56,17 @@ const layerState = (layer: 'trend' | 'momentum' | 'rs', description: string): Fi
   get: (h, t) => stateName(h[layer].state[t]),
 });
 
+/** A trend flag: null until both its layer's state and its own look-back exist. */
+const trendFlag = (flagName: 'converging' | 'diverging', description: string): FieldDef => ({
+  name: `trend.${flagName}`,
+  kind: 'boolean',
+  description,
+  get: (h, t) => {
+    const v = h.trend[flagName][t];
+    return h.trend.state[t] === UNDEF || v === UNDEF ? null : v === 1;
+  },
+});
+
 /** A flag of a layer: null while the layer has no state. */
 const layerFlag = <L extends 'trend' | 'momentum' | 'rs'>(
   layer: L,
@@ -100,13 +111,8 @@ export const FIELDS: readonly FieldDef[] = [
   n('trend.gap', 'fast - slow', (h) => h.trend.gap),
   n('trend.gapAtr', 'gap / ATR', (h) => h.trend.gapAtr),
   layerState('trend', 'trend state'),
-  layerFlag(
-    'trend',
-    'converging',
-    '|gap| below its value trend.convergenceLag sessions ago',
-    (h) => h.trend.converging,
-  ),
-  layerFlag('trend', 'diverging', '|gap| above its value trend.convergenceLag sessions ago', (h) => h.trend.diverging),
+  trendFlag('converging', '|gap| below its value trend.convergenceLag sessions ago'),
+  trendFlag('diverging', '|gap| above its value trend.convergenceLag sessions ago'),
   {
     name: 'trend.convergenceSetup',
     kind: 'state',

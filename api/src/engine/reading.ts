@@ -36,7 +36,7 @@ export function rationale(h: History, t: number): string[] {
   const out: string[] = [];
   const tr = h.trend;
   const trendFlags = [
-    tr.converging[t] ? 'converging' : tr.diverging[t] ? 'diverging' : '',
+    tr.converging[t] === 1 ? 'converging' : tr.diverging[t] === 1 ? 'diverging' : '',
     tr.convergenceSetup[t] === BULLISH
       ? 'bullish convergence setup'
       : tr.convergenceSetup[t] === -1
