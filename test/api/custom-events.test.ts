@@ -34,6 +34,10 @@ const sample = generateSample({ sessions: 1500, members: 120 });
 const aligned = alignInputs({
   primary: { symbol: 'IWM', bars: sample.primary },
   benchmark: { symbol: 'SPY', bars: sample.benchmark },
+  others: [
+    { symbol: 'HYG', bars: sample.highYield },
+    { symbol: 'IEF', bars: sample.treasury },
+  ],
 });
 const input = { ...aligned.input, breadth: sample.universe, events: DEFAULT_EVENTS };
 const dates = aligned.input.primary.dates;

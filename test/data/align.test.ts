@@ -176,6 +176,19 @@ describe('alignInputs: universe (CSR layout)', () => {
     expect(q.universeBarsOffCalendar).toBe(0);
   });
 
+  it("places other symbols' closes on the sessions, NaN where they have no bar", () => {
+    const hyg = bars('HYG', [
+      [D.d3, 73], // not a session
+      [D.d4, 74],
+      [D.d10, 80],
+      [D.d11, 81], // after the calendar
+    ]);
+    const { input: withOthers } = alignInputs({ primary, benchmark, others: [hyg] });
+    expect(Object.keys(withOthers.closes)).toEqual(['HYG']);
+    expect(Array.from(withOthers.closes.HYG)).toEqual([74, NaN, 80]);
+    expect(input.closes).toEqual({});
+  });
+
   it('refuses a member listed twice', () => {
     expect(() => alignInputs({ primary, benchmark, universe: [universe[0], universe[0]] })).toThrow(
       /AAA more than once/,

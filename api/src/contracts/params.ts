@@ -14,6 +14,7 @@ import { parseIsoDay } from '../engine/dates';
 import { FIELD_NAMES } from '../engine/fields';
 import { PRESET_NAMES, ProfileError, canonicalJson, fieldPath, resolveProfile, type Profile } from '../engine/profile';
 import { DAY_REF_FORMS, MAX_RELATIVE_SESSION, relativeSession } from '../engine/sessions';
+import { TICKER_PATTERN } from '../engine/types';
 
 /**
  * Resolved profiles by their text, so a batch of 1,000 calls with the same inline profile
@@ -39,8 +40,8 @@ export const IsoDate = z
   .refine((s) => parseIsoDay(s) !== null, { message: 'must be a date YYYY-MM-DD that exists' })
   .meta({ format: 'date', example: '2024-11-29' });
 
-/** What a ticker may look like (it also names files and stored objects, so no path characters). */
-export const TICKER_PATTERN = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+/** What a ticker may look like (defined with the engine, whose profile names tickers too). */
+export { TICKER_PATTERN };
 
 /** The text of a date parameter (an ISO date, or `-N` normalised: `-05` and -5 are `"-5"`), or null. */
 export function dayRefText(value: unknown): string | null {

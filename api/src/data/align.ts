@@ -28,10 +28,15 @@ export interface AlignRequest {
   primary: SymbolBars;
   benchmark: SymbolBars;
   universe?: readonly MemberBars[];
+  /** Other symbols whose closes the engine may read (the credit overlay's HYG and IEF). */
+  others?: readonly MemberBars[];
 }
 
 /** The engine input minus what the data files do not provide (the event calendar). */
-export type AlignedInput = Omit<EngineInput, 'events' | 'breadth'> & { breadth: UniverseCloses | null };
+export type AlignedInput = Omit<EngineInput, 'events' | 'breadth' | 'closes'> & {
+  breadth: UniverseCloses | null;
+  closes: Record<string, Float64Array>;
+};
 
 /** What alignment left out, for the response's data-quality notes. */
 export interface DataQuality {
@@ -90,7 +95,12 @@ export function alignInputs(request: AlignRequest): { input: AlignedInput; quali
     },
     benchmarkClose: gather(benchmark.bars.close, join.right, new Float64Array(join.length)),
     breadth: null,
+    closes: {},
   };
+  for (const other of request.others ?? []) {
+    assertRisingDates(other);
+    input.closes[other.symbol] = placeCloses(calendar, other.bars);
+  }
 
   const universe = packUniverse(request.universe ?? [], calendar);
   input.breadth = universe.closes;
@@ -215,6 +225,21 @@ function packUniverse(
     empty,
     offCalendar,
   };
+}
+
+/**
+ * A symbol's closes on the calendar's sessions: NaN on a session it has no bar for;
+ * its bars on other days are left out (a close is read on a session, never carried).
+ */
+export function placeCloses(calendar: Int32Array, bars: Pick<BarColumns, 'dates' | 'close'>): Float64Array {
+  const out = new Float64Array(calendar.length).fill(NaN);
+  const { dates, close } = bars;
+  let u = 0;
+  for (let k = 0; k < calendar.length; k++) {
+    while (u < dates.length && dates[u] < calendar[k]) u++;
+    if (u < dates.length && dates[u] === calendar[k]) out[k] = close[u];
+  }
+  return out;
 }
 
 /** The two-pointer merges are only correct on strictly rising dates; check, O(n). */

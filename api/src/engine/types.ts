@@ -42,6 +42,9 @@ export type BreadthInput = UniverseCloses | BreadthSeries;
 /** `UniverseCloses.dayIndex` of a member bar on a day that is not a session. */
 export const OFF_CALENDAR = -1;
 
+/** What a ticker may look like (it also names files and stored objects, so no path characters). */
+export const TICKER_PATTERN = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+
 export const EVENT_KINDS = ['fomc', 'russell-recon', 'cpi', 'earnings-season', 'custom'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -60,4 +63,10 @@ export interface EngineInput {
   benchmarkClose: Float64Array;
   breadth: BreadthInput | null;
   events: readonly MacroEvent[];
+  /**
+   * Closes of other symbols placed on the primary's sessions (NaN where the symbol has
+   * no bar), by ticker. The credit overlay reads the profile's `credit.highYield` and
+   * `credit.treasury` from here; a symbol that is not here is unavailable.
+   */
+  closes?: Readonly<Record<string, Float64Array>>;
 }

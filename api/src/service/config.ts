@@ -25,6 +25,12 @@ export interface ServiceConfig {
   benchmark: string;
   /** Network sources: every symbol a refresh fetches (always includes symbol and benchmark). */
   symbols: string[];
+  /**
+   * Network sources: the credit overlay's symbols (HYG, IEF), fetched too; one that cannot
+   * be fetched is left out and named in the snapshot's notes (the overlay is then
+   * unavailable) instead of failing the refresh.
+   */
+  creditSymbols: string[];
   /** FRED series a refresh fetches (curve and credit context). */
   fredSeries: string[];
   calendarFile: string | null;
@@ -144,6 +150,9 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     symbol,
     benchmark,
     symbols,
+    creditSymbols: list(env, 'IWM_CREDIT_SYMBOLS', TICKER, network ? ['HYG', 'IEF'] : []).filter(
+      (s) => !symbols.includes(s),
+    ),
     fredSeries: list(env, 'IWM_FRED_SERIES', /^[A-Z0-9_]{1,32}$/, network ? ['T10Y2Y', 'BAMLH0A0HYM2'] : []),
     calendarFile: env.IWM_CALENDAR_FILE?.trim() || null,
     allowBadRows: bool(env, 'IWM_ALLOW_BAD_ROWS'),
