@@ -94,6 +94,16 @@ export function intArg(value: unknown, name: string, min: number, max: number): 
   return n;
 }
 
+/** A TRUE/FALSE argument (also 1/0 or the text "TRUE"/"FALSE"); undefined when blank. */
+export function boolArg(value: unknown, name: string): boolean | undefined {
+  if (isBlank(value)) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (value === 1 || value === 0) return value === 1;
+  const text = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  if (text === 'TRUE' || text === 'FALSE') return text === 'TRUE';
+  throw new ArgumentError(`${name} must be TRUE or FALSE (got ${JSON.stringify(value)})`);
+}
+
 /**
  * A profile argument: a preset name, or a JSON object (text starting with `{`). The
  * contracts validate it afterwards, naming the bad profile field.

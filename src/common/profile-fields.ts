@@ -33,6 +33,7 @@ export const PROFILE_GROUPS: readonly { id: string; title: string; summary: stri
   { id: 'composite', title: 'Composite', summary: 'Weighted sum of the layers and its threshold' },
   { id: 'rotation', title: 'Rotation', summary: 'IWM/SPY ratio: leadership, parity, flight' },
   { id: 'macro', title: 'Macro overlay', summary: 'Event windows and how they tighten the thresholds' },
+  { id: 'credit', title: 'Credit overlay', summary: 'High-yield / Treasury ratio: stress halves the size' },
   { id: 'levels', title: 'Levels', summary: 'Support and resistance from swing points' },
   { id: 'debrief', title: 'Debrief', summary: 'End-of-day review of the opening reading' },
   { id: 'backtest', title: 'Backtest', summary: 'Historical setups and the generic comparison' },
@@ -297,6 +298,42 @@ export const PROFILE_FIELDS: Readonly<Record<string, FieldInfo>> = {
     unit: 'date YYYY-MM-DD',
   },
 
+  'credit.enabled': {
+    label: 'Credit overlay',
+    meaning: 'Halve the position size under credit stress. Off: the state is still reported but changes nothing.',
+    unit: 'on/off',
+  },
+  'credit.highYield': {
+    label: 'High-yield ETF',
+    meaning: 'The numerator of the credit ratio: a high-yield bond ETF the data source has.',
+    unit: 'ticker',
+  },
+  'credit.treasury': {
+    label: 'Treasury ETF',
+    meaning: 'The denominator: a Treasury ETF of similar duration; without either series the overlay is unavailable.',
+    unit: 'ticker',
+  },
+  'credit.smaPeriod': {
+    label: 'Credit ratio average',
+    meaning: 'Stress needs the ratio below its simple moving average over this many sessions.',
+    unit: S,
+  },
+  'credit.slopeLag': {
+    label: 'Credit slope lag',
+    meaning: 'Stress needs the average below its value this many sessions ago (falling).',
+    unit: S,
+  },
+  'credit.dropLookback': {
+    label: 'Credit drop look-back',
+    meaning: 'Sessions over which the ratio’s drop is measured.',
+    unit: S,
+  },
+  'credit.dropPct': {
+    label: 'Credit drop',
+    meaning: 'Stress needs the ratio down at least this much over the drop look-back.',
+    unit: '%',
+  },
+
   'levels.swingWindow': {
     label: 'Swing window',
     meaning: 'A swing high (low) is the highest high (lowest low) of this many sessions on each side.',
@@ -306,6 +343,11 @@ export const PROFILE_FIELDS: Readonly<Record<string, FieldInfo>> = {
     label: 'Level cluster distance',
     meaning: 'Swing prices closer than this many ATR merge into one level.',
     unit: ATR,
+  },
+  'levels.lookback': {
+    label: 'Levels look-back',
+    meaning: 'Only swings within this many sessions of the as-of session make levels (the all-time high looks at all).',
+    unit: S,
   },
 
   'debrief.deadBandAtr': {
@@ -338,5 +380,10 @@ export const PROFILE_FIELDS: Readonly<Record<string, FieldInfo>> = {
     label: 'Generic horizon',
     meaning: 'A generic signal is a false positive when the close this many sessions later is not higher.',
     unit: S,
+  },
+  'backtest.costBps': {
+    label: 'Strategy cost',
+    meaning: 'The sizing strategy pays this on each change of its fraction, times the change.',
+    unit: 'basis points',
   },
 };

@@ -22,10 +22,19 @@ import type {
   Levels,
   StatusResult,
 } from '../../api/src/contracts/responses';
-import { ArgumentError, dayArg, fieldsArg, intArg, profileArg, textArg } from '../common/excel-args';
+import { ArgumentError, boolArg, dayArg, fieldsArg, intArg, profileArg, textArg } from '../common/excel-args';
 import { client, settings } from '../common/shared';
 import { noValue, toExcelError } from './errors';
-import { backtestRows, calendarRows, debriefRows, historyRows, levelsRows, statusRows } from './tables';
+import {
+  backtestRows,
+  calendarRows,
+  debriefRows,
+  equityRows,
+  historyRows,
+  levelsRows,
+  statusRows,
+  strategyRows,
+} from './tables';
 
 type FieldValue = z.infer<typeof FieldValueResult>;
 
@@ -101,7 +110,7 @@ export function rotation(asOf?: any, symbol?: string, profile?: string): Promise
 }
 
 /**
- * The position size as a fraction of a full position (0 to 1), halved in flight.
+ * The position size as a fraction of a full position (0 to 1), halved in flight and again under credit stress.
  * @customfunction SIZE
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
@@ -110,6 +119,18 @@ export function rotation(asOf?: any, symbol?: string, profile?: string): Promise
  */
 export function size(asOf?: any, symbol?: string, profile?: string): Promise<string | number | boolean> {
   return fieldAt('sizing.fraction', asOf, symbol, profile);
+}
+
+/**
+ * The credit overlay's state from the HYG/IEF ratio: stress (halves the size), calm, or unavailable.
+ * @customfunction CREDIT
+ * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
+ * @param [symbol] Primary ticker (default: the workbook's, IWM).
+ * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @returns The credit state.
+ */
+export function credit(asOf?: any, symbol?: string, profile?: string): Promise<string | number | boolean> {
+  return fieldAt('credit.state', asOf, symbol, profile);
 }
 
 /**
@@ -252,15 +273,31 @@ export async function debrief(start?: any, end?: any, symbol?: string, profile?:
   return debriefRows(d);
 }
 
+/** The backtest reply both BACKTEST and STRATEGY read (one cached call for the same arguments). */
+function backtestReply(
+  start: unknown,
+  end: unknown,
+  horizon: unknown,
+  symbol: unknown,
+  profile: unknown,
+): Promise<z.infer<typeof BacktestResult>> {
+  return run<z.infer<typeof BacktestResult>>('backtest', () => ({
+    from: dayArg(start, 'start'),
+    to: dayArg(end, 'end'),
+    horizon: intArg(horizon, 'horizon', 1, 250),
+    ...common(symbol, profile),
+  }));
+}
+
 /**
- * Failure rates of the composite's setups, by rotation state (spills).
+ * Failure rates of the composite's setups by rotation and credit state, the generic cross, each with its 95 % interval, and a verdict on each seed claim (spills).
  * @customfunction BACKTEST
  * @param [start] First session (default: the whole history).
  * @param [end] Last session (default: latest).
  * @param [horizon] Sessions to judge each setup over, 1 to 250 (default: the profile's).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
- * @returns setups, evaluated, failures and failure rate per rotation state.
+ * @returns group, setups, evaluated, failures, rate and its 95 % interval; ratios; claims with their verdicts.
  */
 export async function backtest(
   start?: any,
@@ -269,13 +306,34 @@ export async function backtest(
   symbol?: string,
   profile?: string,
 ): Promise<any[][]> {
-  const b = await run<z.infer<typeof BacktestResult>>('backtest', () => ({
-    from: dayArg(start, 'start'),
-    to: dayArg(end, 'end'),
-    horizon: intArg(horizon, 'horizon', 1, 250),
-    ...common(symbol, profile),
-  }));
-  return backtestRows(b);
+  return backtestRows(await backtestReply(start, end, horizon, symbol, profile));
+}
+
+/**
+ * The sizing rule held as a position against buy-and-hold: return, CAGR, volatility, Sharpe, drawdown, exposure, or the equity curves (spills).
+ * @customfunction STRATEGY
+ * @param [start] First session (default: the whole history).
+ * @param [end] Last session (default: latest).
+ * @param [curve] TRUE for the equity curves (date, fraction, strategy, buyHold; one row per session), FALSE for the summary (default).
+ * @param [symbol] Primary ticker (default: the workbook's, IWM).
+ * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's); backtest.costBps sets the cost.
+ * @returns The summary (metric, strategy, buyHold) or the equity curves.
+ */
+export async function strategy(
+  start?: any,
+  end?: any,
+  curve?: any,
+  symbol?: string,
+  profile?: string,
+): Promise<any[][]> {
+  let equity: boolean;
+  try {
+    equity = boolArg(curve, 'curve') ?? false;
+  } catch (err) {
+    throw toExcelError(err);
+  }
+  const b = await backtestReply(start, end, undefined, symbol, profile);
+  return equity ? equityRows(b) : strategyRows(b);
 }
 
 /**

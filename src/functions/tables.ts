@@ -77,24 +77,84 @@ export function debriefRows(d: z.infer<typeof Debriefs>): Table {
   ];
 }
 
-export function backtestRows(b: z.infer<typeof BacktestResult>): Table {
-  const stats = (name: string, s: z.infer<typeof BacktestResult>['total']) => [
+type Backtest = z.infer<typeof BacktestResult>;
+type Ratio = Backtest['flightOverLeadership'];
+
+export const BACKTEST_COLUMNS = ['group', 'setups', 'evaluated', 'failures', 'rate', 'low95', 'high95'];
+
+/**
+ * Rates by rotation state, by credit state and of the generic cross, each with its 95 %
+ * interval; each ratio with its interval; each seed claim with its verdict; the range last.
+ */
+export function backtestRows(b: Backtest): Table {
+  const stats = (name: string, s: Backtest['total']) => [
     name,
     s.setups,
     s.evaluated,
     s.failures,
     cell(s.failureRate),
+    cell(s.interval?.low),
+    cell(s.interval?.high),
   ];
+  const ratio = (name: string, r: Ratio) => [name, '', '', '', cell(r.ratio), cell(r.low), cell(r.high)];
   return [
-    ['rotation', 'setups', 'evaluated', 'failures', 'failureRate'],
+    BACKTEST_COLUMNS,
     stats('all', b.total),
     stats('leadership', b.byRotation.leadership),
     stats('parity', b.byRotation.parity),
     stats('flight', b.byRotation.flight),
     stats('undefined', b.byRotation.undefined),
-    ['flight/leadership', '', '', '', cell(b.flightOverLeadership)],
-    [`${b.from} to ${b.to}`, `horizon ${b.horizon}`, '', '', ''],
+    ratio('flight/leadership', b.flightOverLeadership),
+    stats('credit calm', b.byCredit.calm),
+    stats('credit stress', b.byCredit.stress),
+    stats(b.creditAvailable ? 'credit undefined' : 'credit unavailable', b.byCredit.undefined),
+    ratio('stress/calm', b.stressOverCalm),
+    stats('generic primary', b.generic.primary),
+    stats('generic benchmark', b.generic.benchmark),
+    ratio('generic primary/benchmark', b.generic.primaryOverBenchmark),
+    ...b.claims.map((c) => [
+      `claim ${c.id}`,
+      c.verdict,
+      `claimed ${c.claimed}`,
+      '',
+      cell(c.measured.ratio),
+      cell(c.measured.low),
+      cell(c.measured.high),
+    ]),
+    [`${b.from} to ${b.to}`, `horizon ${b.horizon}`, '', '', '', '', ''],
   ];
+}
+
+export const STRATEGY_COLUMNS = ['metric', 'strategy', 'buyHold'];
+export const EQUITY_COLUMNS = ['date', 'fraction', 'strategy', 'buyHold'];
+
+/** The sizing strategy against buy-and-hold: one row per measure (fractions, not %). */
+export function strategyRows(b: Backtest): Table {
+  const s = b.strategy;
+  const row = (name: string, pick: (p: Backtest['strategy']['strategy']) => unknown) => [
+    name,
+    cell(pick(s.strategy)),
+    cell(pick(s.buyHold)),
+  ];
+  return [
+    STRATEGY_COLUMNS,
+    row('totalReturn', (p) => p.totalReturn),
+    row('cagr', (p) => p.cagr),
+    row('volatility', (p) => p.volatility),
+    row('sharpe', (p) => p.sharpe),
+    row('maxDrawdown', (p) => p.maxDrawdown.depth),
+    row('drawdownPeak', (p) => p.maxDrawdown.peak),
+    row('drawdownTrough', (p) => p.maxDrawdown.trough),
+    row('exposure', (p) => p.exposure),
+    row('changes', (p) => p.changes),
+    ['range', `${s.from} to ${s.to}`, `cost ${s.costBps} bps`],
+  ];
+}
+
+/** The equity curves, one row per session: a table a chart can plot as it is. */
+export function equityRows(b: Backtest): Table {
+  const e = b.strategy.equity;
+  return [EQUITY_COLUMNS, ...e.date.map((d, i) => [d, cell(e.fraction[i]), e.strategy[i], e.buyHold[i]])];
 }
 
 export function calendarRows(c: z.infer<typeof CalendarResult>): Table {

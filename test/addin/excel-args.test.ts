@@ -1,5 +1,6 @@
 import {
   ArgumentError,
+  boolArg,
   dayArg,
   fieldsArg,
   intArg,
@@ -69,6 +70,22 @@ describe('other arguments', () => {
     expect(() => intArg(0, 'count', 1, 100)).toThrow('count must be a whole number from 1 to 100 (got 0)');
     expect(() => intArg(2.5, 'count', 1, 100)).toThrow(/count/);
     expect(() => intArg('x', 'count', 1, 100)).toThrow(/count/);
+  });
+
+  test('TRUE/FALSE as a boolean, 1/0 or text; blank is undefined', () => {
+    expect([boolArg(true, 'curve'), boolArg(false, 'curve'), boolArg(1, 'curve'), boolArg(0, 'curve')]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect([boolArg(' true ', 'curve'), boolArg('FALSE', 'curve'), boolArg('', 'curve')]).toEqual([
+      true,
+      false,
+      undefined,
+    ]);
+    expect(() => boolArg(2, 'curve')).toThrow('curve must be TRUE or FALSE (got 2)');
+    expect(() => boolArg('yes', 'curve')).toThrow(ArgumentError);
   });
 
   test('profile: a preset name or JSON text', () => {

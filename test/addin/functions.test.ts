@@ -77,6 +77,8 @@ describe('single values', () => {
     expect(await IWM.rotation(d)).toBe(await expected('rotation.state', d));
     expect(await IWM.score(d)).toBe(await expected('composite.score', d));
     expect(await IWM.size(d)).toBe(await expected('sizing.fraction', d));
+    expect(await IWM.credit(d)).toBe(await expected('credit.state', d));
+    expect(['stress', 'calm']).toContain(await IWM.credit(d));
     expect(await IWM.composite(-1)).toBe(await expected('composite.rating', last()));
     expect(await IWM.composite()).toBe(await expected('composite.rating', last()));
     expect(await IWM.composite(-2)).toBe(await expected('composite.rating', sessions[sessions.length - 2]));
@@ -207,9 +209,45 @@ describe('spilled tables', () => {
     const range = await IWM.debrief(sessions[1200], sessions[1204]);
     expect(range.map((r) => r[0])).toEqual(['date', ...sessions.slice(1200, 1205)]);
     const bt = await IWM.backtest(sessions[300], sessions[1300], 10);
-    expect(bt.map((r) => r[0]).slice(0, 6)).toEqual(['rotation', 'all', 'leadership', 'parity', 'flight', 'undefined']);
+    expect(bt[0]).toEqual(['group', 'setups', 'evaluated', 'failures', 'rate', 'low95', 'high95']);
+    expect(bt.map((r) => r[0]).slice(1, 6)).toEqual(['all', 'leadership', 'parity', 'flight', 'undefined']);
     const evaluated = bt.slice(2, 6).reduce((s, r) => s + (r[2] as number), 0);
     expect(evaluated).toBe(bt[1][2]);
+    for (const r of bt.slice(1, 6).filter((r) => typeof r[4] === 'number'))
+      expect(r[5] as number).toBeLessThanOrEqual(r[4] as number);
+    const credit = bt.filter((r) => String(r[0]).startsWith('credit '));
+    expect(credit.map((r) => r[0])).toEqual(['credit calm', 'credit stress', 'credit undefined']);
+    expect(credit.reduce((s, r) => s + (r[2] as number), 0)).toBe(bt[1][2]);
+    const claims = bt.filter((r) => String(r[0]).startsWith('claim '));
+    expect(claims.map((r) => r[0])).toEqual(['claim flight-vs-leadership', 'claim generic-false-positives']);
+    for (const c of claims) expect(['supported', 'not-supported', 'contradicted', 'no-data']).toContain(c[1]);
+    const summary = await IWM.strategy(sessions[300], sessions[1300]);
+    expect(summary.map((r) => r[0])).toEqual([
+      'metric',
+      'totalReturn',
+      'cagr',
+      'volatility',
+      'sharpe',
+      'maxDrawdown',
+      'drawdownPeak',
+      'drawdownTrough',
+      'exposure',
+      'changes',
+      'range',
+    ]);
+    expect(summary[0]).toEqual(['metric', 'strategy', 'buyHold']);
+    expect(summary[9][2]).toBe(1); // buy-and-hold changes once, on entry
+    const curve = await IWM.strategy(sessions[300], sessions[1300], true);
+    expect(curve[0]).toEqual(['date', 'fraction', 'strategy', 'buyHold']);
+    expect(curve.map((r) => r[0]).slice(1)).toEqual(sessions.slice(300, 1301));
+    expect([curve[1][2], curve[1][3]]).toEqual([1, 1]);
+    // The last row of the curves is the total return of each.
+    expect(curve[curve.length - 1][2] as number).toBeCloseTo(1 + (summary[1][1] as number), 12);
+    expect(curve[curve.length - 1][3] as number).toBeCloseTo(1 + (summary[1][2] as number), 12);
+    await expect(IWM.strategy(undefined, undefined, 'maybe')).rejects.toMatchObject({
+      code: '#VALUE!',
+      message: expect.stringMatching(/curve must be TRUE or FALSE/),
+    });
     const cal = await IWM.calendar('2005-01-01', '2005-12-31');
     expect(cal[0]).toEqual(['date', 'kind', 'label', 'windowStart', 'windowEnd']);
     expect(cal.slice(1).every((r) => String(r[0]) >= '2005' && String(r[0]) < '2006')).toBe(true);

@@ -32,8 +32,8 @@ beforeAll(async () => {
   functions = (JSON.parse(result.metadataJson) as { functions: Fn[] }).functions;
 }, 60_000);
 
-const SCALAR = ['COMPOSITE', 'SCORE', 'ROTATION', 'SIZE', 'TREND', 'MOMENTUM', 'BREADTH', 'RS', 'SIGNAL'];
-const SPILLED = ['HISTORY', 'LEVELS', 'DEBRIEF', 'BACKTEST', 'CALENDAR', 'STATUS'];
+const SCALAR = ['COMPOSITE', 'SCORE', 'ROTATION', 'SIZE', 'CREDIT', 'TREND', 'MOMENTUM', 'BREADTH', 'RS', 'SIGNAL'];
+const SPILLED = ['HISTORY', 'LEVELS', 'DEBRIEF', 'BACKTEST', 'STRATEGY', 'CALENDAR', 'STATUS'];
 
 test('every function of the IWM namespace is declared, with a description and help on every parameter', () => {
   expect(functions.map((f) => f.id).sort()).toEqual([...SCALAR, ...SPILLED, 'LIVE'].sort());

@@ -8,6 +8,7 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { alignInputs } from '../../api/src/data/align';
 import { DEFAULT_EVENTS } from '../../api/src/data/calendar';
 import { generateSample } from '../../api/src/data/sample';
+import { backtest } from '../../api/src/engine/backtest';
 import { computeHistory } from '../../api/src/engine/engine';
 import { fieldValue } from '../../api/src/engine/fields';
 import { formatDay } from '../../api/src/engine/dates';
@@ -26,6 +27,10 @@ const sample = generateSample({ sessions: 1500, members: 120 });
 const aligned = alignInputs({
   primary: { symbol: 'IWM', bars: sample.primary },
   benchmark: { symbol: 'SPY', bars: sample.benchmark },
+  others: [
+    { symbol: 'HYG', bars: sample.highYield },
+    { symbol: 'IEF', bars: sample.treasury },
+  ],
 });
 const input = { ...aligned.input, breadth: sample.universe, events: DEFAULT_EVENTS };
 const iwm = computeHistory(input, resolveProfile('iwm'));
@@ -203,6 +208,23 @@ describe('history, levels, debrief, backtest, calendar', () => {
     const jan = fomc.find((e: { date: string }) => e.date === '2026-01-28');
     expect(jan).toMatchObject({ windowStart: '2026-01-23', windowEnd: '2026-01-28' });
     expect(r.body.overlayEnabled).toBe(true);
+    // Which years the server's calendar covers, per kind and in words.
+    expect(r.body.coverage.map((c: { kind: string }) => c.kind)).toEqual(['fomc', 'russell-recon', 'cpi']);
+    expect(r.body.coverage[1]).toMatchObject({ fromYear: 2000, toYear: 2027, missingYears: [2004] });
+    expect(r.body.covers).toBe('fomc 2000-2027 (235), russell-recon 2000-2027 except 2004 (29), cpi 2003-2026 (286)');
+  });
+
+  test("backtest: the engine's numbers with intervals, claims, credit, strategy and calendar coverage", async () => {
+    const r = await call('v1/backtest', { query: `from=${formatDay(iwm.dates[100])}` });
+    expect(r.status).toBe(200);
+    const { meta: _meta, ...bt } = r.body;
+    expect(bt).toEqual(JSON.parse(JSON.stringify(backtest(iwm, 100, last))));
+    expect(bt.creditAvailable).toBe(true);
+    expect(bt.claims.map((c: { id: string }) => c.id)).toEqual(['flight-vs-leadership', 'generic-false-positives']);
+    expect(bt.strategy.equity.date).toHaveLength(last - 100 + 1);
+    // The sample (2001-2007) lies inside the calendar's years, but 2001 and 2002 have no CPI dates.
+    expect(bt.calendar.sessions.none).toBe(0);
+    expect(bt.calendar.sessions.partial).toBeGreaterThan(0);
   });
 });
 

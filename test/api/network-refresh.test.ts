@@ -80,6 +80,8 @@ beforeAll(async () => {
       if (failing.has(sym)) return send(503, 'Service Unavailable', 'text/plain');
       if (sym === 'IWM') return send(200, stooqCsv(sample.primary));
       if (sym === 'SPY') return send(200, stooqCsv(sample.benchmark));
+      if (sym === 'HYG') return send(200, stooqCsv(sample.highYield));
+      if (sym === 'IEF') return send(200, stooqCsv(sample.treasury));
       const m = tickers.indexOf(sym);
       return m >= 0 ? send(200, memberCsv(m)) : send(200, 'No data', 'text/plain');
     }
@@ -135,9 +137,12 @@ test('a refresh fetches bars, the holdings universe and FRED context into the re
   const rt = await stooqRuntime();
   const r = await rt.refresh();
   expect(r.universeMembers).toBe(3);
+  // The credit overlay's symbols (IWM_CREDIT_SYMBOLS, default HYG and IEF) come along.
   expect(r.lastBarDates).toEqual({
     IWM: formatDay(sample.primary.dates[n - 1]),
     SPY: formatDay(sample.benchmark.dates[n - 1]),
+    HYG: formatDay(sample.highYield.dates[n - 1]),
+    IEF: formatDay(sample.treasury.dates[n - 1]),
   });
   const t = n - 3; // an odd index: T10Y2Y has "." there, so the value on or before is from t-1
   const reading = (await rt.service.call('signal', { asOf: formatDay(sample.primary.dates[t]) })) as {
@@ -146,6 +151,13 @@ test('a refresh fetches bars, the holdings universe and FRED context into the re
     context: { curve: { date: string; value: number }; credit: { date: string; value: number } };
   };
   expect(reading.meta.breadthSource).toMatch(/3 members \(ishares\)/);
+  const credit = (await rt.service.call('field', {
+    field: 'credit.ratio',
+    asOf: formatDay(sample.primary.dates[t]),
+  })) as {
+    value: number;
+  };
+  expect(credit.value).toBe(sample.highYield.close[t] / sample.treasury.close[t]);
   expect(reading.breadth.state).not.toBe('unavailable');
   expect(reading.context.curve).toEqual({
     id: 'T10Y2Y',
@@ -170,6 +182,22 @@ test('a provider that keeps failing fails the refresh after bounded retries; the
   expect(status.lastError).toMatch(/SPY/);
   const reading = (await rt.service.call('signal', {})) as { meta: { stale: boolean; staleReason: string } };
   expect(reading.meta.staleReason).toMatch(/latest refresh failed/);
+});
+
+test('a credit symbol that cannot be fetched leaves the overlay unavailable, not the refresh failed', async () => {
+  const rt = await stooqRuntime();
+  failing.add('HYG');
+  const r = await rt.refresh();
+  expect(Object.keys(r.lastBarDates).sort()).toEqual(['IEF', 'IWM', 'SPY']);
+  const reading = (await rt.service.call('signal', {})) as {
+    meta: { warnings: string[] };
+    credit: { state: string };
+    sizing: { fraction: number | null };
+  };
+  expect(reading.credit.state).toBe('unavailable');
+  expect(reading.meta.warnings).toContain('credit overlay unavailable: the data has no HYG or IEF series');
+  const snapshot = await rt.store.readSnapshot((await rt.store.readManifest())!);
+  expect(snapshot!.notes.creditFailed).toEqual([expect.stringMatching(/^HYG: /)]);
 });
 
 test('a member that cannot be fetched is left out of breadth and named', async () => {

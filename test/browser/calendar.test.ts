@@ -166,6 +166,16 @@ test('lists the shipped events in the default range and previews the thresholds 
   expect(await page.locator('#cal-preview-summary').innerText()).toBe(
     `As of ${last} (last bar): no event window in force: base thresholds.`,
   );
+  // Which years the API's calendar covers, and the credit overlay at the last bar.
+  expect(await page.locator('#cal-range').innerText()).toMatch(/which covers fomc 2000-2027 \(235\), .*cpi 2003-2026/);
+  const today = (await h.rt.service.call('signal', {})) as {
+    credit: { state: string; ratio: number };
+    sizing: { fraction: number };
+  };
+  const credit = await page.locator('#cal-credit').innerText();
+  expect(credit).toMatch(new RegExp(`^Credit \\(HYG/IEF\\): ${today.credit.state}[:;]`));
+  expect(credit).toContain(`ratio ${Number(today.credit.ratio.toFixed(4))} `);
+  expect(credit).toMatch(new RegExp(`Position size: ${today.sizing.fraction}\\.$`));
 });
 
 test('a bad event is refused next to its field; a good one is saved, in force for the functions, edited and removed', async () => {

@@ -99,7 +99,7 @@ test('outside Office: three charts of the last 250 sessions, agreeing with /api/
   ]);
   const n = api.date.length;
   expect(n).toBe(250);
-  expect(await page.locator('#charts-section svg[role="img"]').count()).toBe(3);
+  expect(await page.locator('#charts-section svg[role="img"]').count()).toBe(4);
   expect(await page.locator('#charts-progress').isHidden()).toBe(true);
 
   // Lines: one point per defined value, no more (missing values are gaps, not zeros).
@@ -162,6 +162,27 @@ test('outside Office: three charts of the last 250 sessions, agreeing with /api/
     page.getByRole('img', { name: new RegExp(`^${pct50} % of members above their 50-day average`) }).count(),
   ).resolves.toBe(1);
   await expect(page.getByRole('img', { name: /^Composite score [+-]?\d/ }).count()).resolves.toBe(1);
+
+  // The sizing strategy against buy-and-hold: the API's backtest equity over the same sessions.
+  const bt = (await (await fetch(`${h.base}/api/v1/backtest?from=-250`)).json()) as {
+    strategy: { equity: { date: string[]; strategy: number[]; buyHold: number[] } };
+  };
+  const eq = bt.strategy.equity;
+  expect(eq.date).toEqual(api.date);
+  const st = await axis(page, 'strategy');
+  expect(st.n).toBe(250);
+  const equityPts = subpaths(await pathOf(page, 'strategy', 'strategy')).flat();
+  const holdPts = subpaths(await pathOf(page, 'strategy', 'buyHold')).flat();
+  expect([equityPts.length, holdPts.length]).toEqual([250, 250]);
+  for (const i of [0, 120, n - 1]) {
+    expect(equityPts[i][1]).toBeCloseTo(st.y(eq.strategy[i]), 1);
+    expect(holdPts[i][1]).toBeCloseTo(st.y(eq.buyHold[i]), 1);
+  }
+  await expect(
+    page
+      .getByRole('img', { name: /^Sizing strategy [+-]\d+\.\d % \(largest drawdown .*against buy-and-hold [+-]\d/ })
+      .count(),
+  ).resolves.toBe(1);
   await expect(page.getByRole('region', { name: 'Charts' }).count()).resolves.toBe(1);
   expect(await page.getAttribute('#charts-section', 'aria-labelledby')).toBe('charts-title');
   expect(await page.locator('#charts-title').innerText()).toBe('Charts');
@@ -174,7 +195,7 @@ test('outside Office: three charts of the last 250 sessions, agreeing with /api/
 
   // "Show data": the last 10 sessions, newest first; each summary names its chart.
   const details = page.locator('#chart-rotation details');
-  for (const chart of ['ratio', 'breadth', 'composite score'])
+  for (const chart of ['ratio', 'breadth', 'composite score', 'strategy'])
     await expect(page.getByText(`Show data of the ${chart} chart`, { exact: true }).count()).resolves.toBe(1);
   await details.locator('summary').click();
   const rows = details.locator('tbody tr');

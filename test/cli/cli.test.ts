@@ -32,6 +32,9 @@ beforeAll(() => {
   mkdirSync(universeDir);
   writeFileSync(join(dataDir, 'IWM.csv'), csvOf(sample.primary));
   writeFileSync(join(dataDir, 'SPY.csv'), csvOf(sample.benchmark));
+  // The credit overlay's symbols (the profile's credit.highYield and credit.treasury).
+  writeFileSync(join(dataDir, 'HYG.csv'), csvOf(sample.highYield));
+  writeFileSync(join(dataDir, 'IEF.csv'), csvOf(sample.treasury));
   // Members get closes only from the generator; a flat bar around each close is a valid file.
   const u = sample.universe;
   for (let m = 0; m < u.symbols.length; m++) {
@@ -274,6 +277,43 @@ describe('levels, debrief, backtest', () => {
     expect(by.leadership.setups + by.parity.setups + by.flight.setups + by.undefined.setups).toBe(j.total.setups);
     expect(j.setups).toHaveLength(j.total.setups);
     expect(j.horizon).toBe(5);
+    const credit = j.byCredit;
+    expect(credit.calm.setups + credit.stress.setups + credit.undefined.setups).toBe(j.total.setups);
+    expect(j.creditAvailable).toBe(true);
+    expect(j.strategy.equity.date).toHaveLength(400);
+  });
+
+  test('backtest text: rates with intervals, the seed claims with verdicts, the strategy, the calendar', async () => {
+    const r = await run('backtest', ...csvArgs());
+    expect(r.code).toBe(0);
+    const j = JSON.parse((await run('backtest', ...csvArgs(), '--json')).out);
+    const lines = r.out.split('\n');
+    const row = (name: string) => lines.find((l) => l.startsWith(`${name} `)) ?? '';
+    const all = j.total;
+    expect(row('all')).toContain(`${(all.interval.low * 100).toFixed(1)} to ${(all.interval.high * 100).toFixed(1)}`);
+    expect(r.out).toContain('By credit state at the setup');
+    expect(row('stress')).toMatch(/^stress\s+\d+/);
+    expect(r.out).toContain("The seed's claims (supported only when the 95 % interval of the ratio excludes 1)");
+    for (const c of j.claims) {
+      expect(r.out).toContain(c.claim);
+      expect(r.out).toContain(c.summary);
+    }
+    expect(j.claims[0].summary).toMatch(/^(Supported|Not supported|Contradicted|Not enough data)/);
+    expect(r.out).toMatch(/Sizing strategy against buy-and-hold, .* \(399 sessions held, cost 0 bps/);
+    expect(row('strategy')).toContain((j.strategy.strategy.totalReturn * 100).toFixed(2).replace(/\.?0+$/, ''));
+    expect(row('buy-and-hold')).toMatch(/\s1\s+1$/); // exposure 1, one change
+    expect(r.out).toContain('Macro calendar: The macro calendar covers fomc 2000-2027 (235)');
+  });
+
+  test("the credit overlay reads the profile's symbols from the data folder; a missing one is unavailable", async () => {
+    const on = JSON.parse((await run('signal', ...csvArgs(), '--json')).out);
+    const t = 399;
+    expect(on.credit.ratio).toBe(sample.highYield.close[t] / sample.treasury.close[t]);
+    const file = join(dir, 'credit.json');
+    writeFileSync(file, JSON.stringify({ credit: { highYield: 'JNK' } }));
+    const off = JSON.parse((await run('signal', ...csvArgs(), '--profile', file, '--json')).out);
+    expect(off.credit).toMatchObject({ state: 'unavailable', ratio: null });
+    expect(off.composite.rationale).toContain('Credit unavailable: the data has no JNK or IEF series.');
   });
 });
 

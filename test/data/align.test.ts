@@ -75,7 +75,7 @@ describe('alignInputs: primary and benchmark', () => {
       benchmarkOnlyDates: ['2023-12-29', D.d2, D.d8, D.d11],
       universeMembers: 0,
       universeMembersEmpty: [],
-      universeBarsDropped: 0,
+      universeBarsOffCalendar: 0,
     });
   });
 
@@ -121,8 +121,10 @@ describe('alignInputs: primary and benchmark', () => {
 });
 
 describe('alignInputs: universe (CSR layout)', () => {
+  // Every bar of a member is kept, in date order; a bar on a day that is not a session
+  // has dayIndex -1 (it feeds the member's own SMA, but is counted on no session).
   const universe = [
-    // d2 is not on the calendar: dropped; d4 -> 0, d10 -> 2.
+    // d2 is not on the calendar: kept off-calendar; d4 -> 0, d10 -> 2.
     bars('AAA', [
       [D.d2, 12],
       [D.d4, 14],
@@ -133,7 +135,7 @@ describe('alignInputs: universe (CSR layout)', () => {
       [D.d3, 33],
       [D.d9, 39],
     ]),
-    // d4, d5, d10 -> 0, 1, 2; d12 is after the calendar: dropped.
+    // d4, d5, d10 -> 0, 1, 2; d12 is after the calendar: off-calendar.
     bars('CCC', [
       [D.d4, 44],
       [D.d5, 45],
@@ -147,30 +149,44 @@ describe('alignInputs: universe (CSR layout)', () => {
   ];
   const { input, quality } = alignInputs({ primary, benchmark, universe });
 
-  it('packs members with bars, member after member', () => {
+  it('packs every bar of the members with a session, member after member', () => {
     const breadth = input.breadth;
     expect(breadth).not.toBeNull();
     expect(breadth!.kind).toBe('universe');
     expect(breadth!.symbols).toEqual(['AAA', 'CCC', 'DDD']);
-    expect(Array.from(breadth!.offsets)).toEqual([0, 2, 5, 6]);
-    expect(Array.from(breadth!.dayIndex)).toEqual([0, 2, 0, 1, 2, 2]);
-    expect(Array.from(breadth!.close)).toEqual([14, 20, 44, 45, 50, 60]);
+    expect(Array.from(breadth!.offsets)).toEqual([0, 3, 7, 8]);
+    expect(Array.from(breadth!.dayIndex)).toEqual([-1, 0, 2, 0, 1, 2, -1, 2]);
+    expect(Array.from(breadth!.close)).toEqual([12, 14, 20, 44, 45, 50, 52, 60]);
     expect(breadth!.offsets).toBeInstanceOf(Int32Array);
     expect(breadth!.dayIndex).toBeInstanceOf(Int32Array);
     expect(breadth!.close).toBeInstanceOf(Float64Array);
   });
 
-  it('counts dropped member bars and lists empty members', () => {
+  it("counts the kept members' off-calendar bars and lists members without a session bar", () => {
     expect(quality.universeMembers).toBe(3);
     expect(quality.universeMembersEmpty).toEqual(['BBB', 'EEE']);
-    expect(quality.universeBarsDropped).toBe(1 + 2 + 1);
+    // AAA's d2 and CCC's d12; BBB's two bars go with BBB.
+    expect(quality.universeBarsOffCalendar).toBe(1 + 1);
   });
 
   it('has no breadth when every member is empty', () => {
     const { input: only, quality: q } = alignInputs({ primary, benchmark, universe: [universe[1], universe[4]] });
     expect(only.breadth).toBeNull();
     expect(q.universeMembersEmpty).toEqual(['BBB', 'EEE']);
-    expect(q.universeBarsDropped).toBe(2);
+    expect(q.universeBarsOffCalendar).toBe(0);
+  });
+
+  it("places other symbols' closes on the sessions, NaN where they have no bar", () => {
+    const hyg = bars('HYG', [
+      [D.d3, 73], // not a session
+      [D.d4, 74],
+      [D.d10, 80],
+      [D.d11, 81], // after the calendar
+    ]);
+    const { input: withOthers } = alignInputs({ primary, benchmark, others: [hyg] });
+    expect(Object.keys(withOthers.closes)).toEqual(['HYG']);
+    expect(Array.from(withOthers.closes.HYG)).toEqual([74, NaN, 80]);
+    expect(input.closes).toEqual({});
   });
 
   it('refuses a member listed twice', () => {

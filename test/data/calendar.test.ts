@@ -1,15 +1,25 @@
-import { DEFAULT_EVENTS, parseEventsCsv } from '../../api/src/data/calendar';
+import { DEFAULT_EVENTS, mergeSchedule, parseEventsCsv } from '../../api/src/data/calendar';
+import { calendarCoverage } from '../../api/src/engine/macro';
 import { parseIsoDay, weekday } from '../../api/src/engine/dates';
 import { EVENT_KINDS, type MacroEvent } from '../../api/src/engine/types';
 import { dataError } from '../support/data-error';
 
 describe('DEFAULT_EVENTS', () => {
-  it('ships the FOMC decisions and Russell reconstitutions of 2024-2027', () => {
-    const count = (kind: string) => DEFAULT_EVENTS.filter((e) => e.kind === kind).length;
-    expect(DEFAULT_EVENTS.length).toBe(38);
-    expect(count('fomc')).toBe(32); // eight scheduled meetings a year
-    expect(count('russell-recon')).toBe(6);
+  const count = (kind: string) => DEFAULT_EVENTS.filter((e) => e.kind === kind).length;
+
+  it('ships the FOMC, CPI and Russell reconstitution history 2000-2027 with the current schedule', () => {
+    // history.csv: 235 fomc (223 scheduled + 12 unscheduled), 286 cpi, 27 russell-recon;
+    // the schedule adds the November 2026 and 2027 reconstitutions.
+    expect([count('fomc'), count('cpi'), count('russell-recon')]).toEqual([235, 286, 29]);
+    expect(DEFAULT_EVENTS.length).toBe(235 + 286 + 29);
+    expect(DEFAULT_EVENTS.filter((e) => /unscheduled/.test(e.label))).toHaveLength(12);
+    expect(DEFAULT_EVENTS[0]).toEqual({ date: '2000-02-02', kind: 'fomc', label: 'FOMC decision' });
+    expect(DEFAULT_EVENTS).toContainEqual({ date: '2008-10-08', kind: 'fomc', label: 'FOMC unscheduled decision' });
+    expect(DEFAULT_EVENTS).toContainEqual({ date: '2003-02-21', kind: 'cpi', label: expect.any(String) });
+    // The schedule's labels win on the dates both have (SEP meetings, tentative 2027 dates).
     expect(DEFAULT_EVENTS).toContainEqual({ date: '2024-11-07', kind: 'fomc', label: 'FOMC decision' });
+    expect(DEFAULT_EVENTS).toContainEqual({ date: '2024-12-18', kind: 'fomc', label: 'FOMC decision (SEP)' });
+    expect(DEFAULT_EVENTS).toContainEqual({ date: '2027-12-08', kind: 'fomc', label: 'FOMC decision (tentative)' });
     expect(DEFAULT_EVENTS).toContainEqual({
       date: '2026-11-13',
       kind: 'russell-recon',
@@ -17,31 +27,64 @@ describe('DEFAULT_EVENTS', () => {
     });
   });
 
-  it('holds only valid, distinct events', () => {
+  it('is in date order, valid, with one event per date and kind', () => {
     for (const event of DEFAULT_EVENTS) {
       expect(parseIsoDay(event.date)).not.toBeNull();
       expect(EVENT_KINDS).toContain(event.kind);
       expect(event.label.trim()).not.toBe('');
       expect(event.end).toBeUndefined();
     }
-    expect(new Set(DEFAULT_EVENTS.map((e) => e.date)).size).toBe(DEFAULT_EVENTS.length);
+    const dates = DEFAULT_EVENTS.map((e) => e.date);
+    expect(dates).toEqual([...dates].sort());
+    expect(new Set(DEFAULT_EVENTS.map((e) => `${e.date}|${e.kind}`)).size).toBe(DEFAULT_EVENTS.length);
   });
 
-  it('puts each event on the weekday its rule gives', () => {
+  it('puts scheduled events on the weekdays their rules give', () => {
     const FRIDAY = 5;
-    for (const { date, kind } of DEFAULT_EVENTS) {
-      const day = parseIsoDay(date) as number;
-      const [month, dayOfMonth] = [Number(date.slice(5, 7)), Number(date.slice(8, 10))];
+    for (const { date, kind, label } of DEFAULT_EVENTS) {
+      const wd = weekday(parseIsoDay(date) as number);
       if (kind === 'russell-recon') {
-        // Fourth Friday of June (22nd-28th) or second Friday of November (8th-14th).
-        expect([date, weekday(day)]).toEqual([date, FRIDAY]);
-        const [low, high] = month === 6 ? [22, 28] : month === 11 ? [8, 14] : [0, -1];
-        expect([date, dayOfMonth >= low && dayOfMonth <= high]).toEqual([date, true]);
-      } else {
-        // The second day of a two-day meeting: a Wednesday, except after the 2024 election (Thursday).
-        expect([date, weekday(day)]).toEqual([date, date === '2024-11-07' ? 4 : 3]);
+        // A Friday, except 2003-06-30 (a Monday: the old "last Friday unless the 29th or 30th" rule).
+        if (date !== '2003-06-30') expect([date, wd]).toEqual([date, FRIDAY]);
+      } else if (kind === 'fomc' && !/unscheduled/.test(label)) {
+        // The last day of a scheduled meeting: Tuesday to Thursday.
+        expect([date, wd >= 2 && wd <= 4]).toEqual([date, true]);
+      } else if (kind === 'cpi') {
+        expect([date, wd >= 1 && wd <= 5]).toEqual([date, true]);
       }
     }
+  });
+
+  it('states its coverage per kind: CPI from 2003, no reconstitution in 2004', () => {
+    expect(calendarCoverage(DEFAULT_EVENTS)).toEqual([
+      {
+        kind: 'fomc',
+        events: 235,
+        first: '2000-02-02',
+        last: '2027-12-08',
+        fromYear: 2000,
+        toYear: 2027,
+        missingYears: [],
+      },
+      {
+        kind: 'russell-recon',
+        events: 29,
+        first: '2000-06-30',
+        last: '2027-11-12',
+        fromYear: 2000,
+        toYear: 2027,
+        missingYears: [2004],
+      },
+      {
+        kind: 'cpi',
+        events: 286,
+        first: '2003-02-21',
+        last: '2026-12-10',
+        fromYear: 2003,
+        toYear: 2026,
+        missingYears: [],
+      },
+    ]);
   });
 
   it('round-trips through the user calendar format', () => {
@@ -52,6 +95,29 @@ describe('DEFAULT_EVENTS', () => {
   it('cannot be edited in place', () => {
     expect(Object.isFrozen(DEFAULT_EVENTS)).toBe(true);
     expect(DEFAULT_EVENTS.every((e) => Object.isFrozen(e))).toBe(true);
+  });
+});
+
+describe('mergeSchedule', () => {
+  it('relabels rows the schedule also has, adds the rest, keeps date order', () => {
+    const history: MacroEvent[] = [
+      { date: '2024-01-31', kind: 'fomc', label: 'FOMC decision' },
+      { date: '2024-02-13', kind: 'cpi', label: 'CPI' },
+      { date: '2024-03-20', kind: 'fomc', label: 'FOMC decision' },
+    ];
+    const schedule: MacroEvent[] = [
+      { date: '2024-03-20', kind: 'fomc', label: 'FOMC decision (SEP)' },
+      { date: '2024-02-13', kind: 'russell-recon', label: 'same day, other kind' },
+      { date: '2024-01-05', kind: 'custom', label: 'earlier' },
+    ];
+    expect(mergeSchedule(history, schedule)).toEqual([
+      { date: '2024-01-05', kind: 'custom', label: 'earlier' },
+      { date: '2024-01-31', kind: 'fomc', label: 'FOMC decision' },
+      { date: '2024-02-13', kind: 'cpi', label: 'CPI' },
+      { date: '2024-02-13', kind: 'russell-recon', label: 'same day, other kind' },
+      { date: '2024-03-20', kind: 'fomc', label: 'FOMC decision (SEP)' },
+    ]);
+    expect(history[2].label).toBe('FOMC decision'); // the inputs are not changed
   });
 });
 

@@ -21,6 +21,7 @@
  */
 import { computeHistory, type History } from '../../api/src/engine/engine';
 import { fieldValue, type FieldValue } from '../../api/src/engine/fields';
+import { readingAt } from '../../api/src/engine/reading';
 import { PRESETS, resolveProfile, type Profile } from '../../api/src/engine/profile';
 import type { BreadthInput, MacroEvent } from '../../api/src/engine/types';
 import { formatDay, isoDay } from '../../api/src/engine/dates';
@@ -131,6 +132,27 @@ describe('trend', () => {
       expect([t, f(h, 'trend.converging', t), f(h, 'trend.diverging', t)]).toEqual([t, true, false]);
   });
 
+  test('converging / diverging are null, not false, until the gap convergenceLag sessions back exists', () => {
+    // Default profile: the slow EMA63 (and so the gap) starts at t = 62, the ATR at 14;
+    // the flags compare |gap[t]| with |gap[t-5]|, which first exists at t = 67.
+    const close = randomWalk(90, 3);
+    const h = run({ close, range: 2 });
+    expect(f(h, 'trend.gap', 61)).toBeNull();
+    expect(f(h, 'trend.gap', 62)).not.toBeNull();
+    for (let t = 62; t <= 66; t++) {
+      expect([t, f(h, 'trend.state', t)]).toEqual([t, expect.any(String)]);
+      expect([t, f(h, 'trend.converging', t), f(h, 'trend.diverging', t)]).toEqual([t, null, null]);
+      expect([t, f(h, 'trend.convergenceSetup', t)]).toEqual([t, null]);
+    }
+    // From t = 67 on, exactly one of the two holds (a random walk never repeats |gap|).
+    for (let t = 67; t < 90; t++) {
+      const pair = [f(h, 'trend.converging', t), f(h, 'trend.diverging', t)];
+      expect([t, pair.filter((x) => x === true).length, pair.includes(null)]).toEqual([t, 1, false]);
+    }
+    const reading = readingAt(h, 64);
+    expect(reading.trend).toMatchObject({ converging: null, diverging: null, convergenceSetup: null });
+  });
+
   /** The trend layer straight from SIGNALS.md, for whole-column comparisons. */
   function refTrend(close: number[], high: number[], low: number[], p: Profile) {
     const T = p.trend;
@@ -150,7 +172,14 @@ describe('trend', () => {
         continue;
       }
       state.push(Math.abs(gapAtr[t]) < T.neutralAtr ? 'neutral' : gap[t] > 0 ? 'bullish' : 'bearish');
-      const conv = t >= T.convergenceLag && Math.abs(gap[t]) < Math.abs(gap[t - T.convergenceLag]);
+      // Converging compares with the gap convergenceLag sessions back: undefined until it exists,
+      // and so is the setup that needs it.
+      if (t < T.convergenceLag || Number.isNaN(gap[t - T.convergenceLag])) {
+        converging.push(null);
+        setup.push(null);
+        continue;
+      }
+      const conv = Math.abs(gap[t]) < Math.abs(gap[t - T.convergenceLag]);
       converging.push(conv);
       let count = 0;
       let lastSep = -1;

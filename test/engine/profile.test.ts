@@ -136,6 +136,20 @@ describe('iwm preset: the bracketed defaults of SIGNALS.md', () => {
     expect(p.backtest.genericFast).toBe(20); // SMA(c,20) crossing SMA(c,50)
     expect(p.backtest.genericSlow).toBe(50);
     expect(p.backtest.genericHorizon).toBe(10); // c_{t+10} <= c_t
+    expect(p.backtest.costBps).toBe(0); // costBps [0] (v1.1)
+    expect(p.levels.lookback).toBe(252); // levelsLookback [252] (v1.1)
+  });
+
+  test('credit overlay (v1.1)', () => {
+    expect(p.credit).toEqual({
+      enabled: true, // credit.enabled [true]
+      highYield: 'HYG', // HY [HYG]
+      treasury: 'IEF', // TR [IEF]
+      smaPeriod: 50, // SMA(q, creditSma) [50]
+      slopeLag: 10, // mq_t < mq_{t-10}
+      dropLookback: 20, // over the last [20] sessions
+      dropPct: 1.0, // creditDropPct [1.0]
+    });
   });
 
   test('presets validate', () => {
@@ -371,6 +385,33 @@ describe('validation errors', () => {
     expect(
       issuesOf(() => resolveProfile({ composite: { weights: { trend: 0, momentum: 0, breadth: 0, rs: 0 } } })),
     ).toEqual([{ field: 'composite.weights', message: 'at least one weight must be positive' }]);
+    expect(issuesOf(() => resolveProfile({ credit: { treasury: 'hyg' } }))).toEqual([
+      { field: 'credit.treasury', message: 'must differ from credit.highYield' },
+    ]);
+  });
+
+  test('credit symbols are tickers (upper-cased); the v1.1 numbers have ranges', () => {
+    expect(resolveProfile({ credit: { highYield: ' jnk ' } }).credit.highYield).toBe('JNK');
+    const ticker = 'must be a ticker (letters, digits, . ^ _ -; at most 15)';
+    expect(issuesOf(() => resolveProfile({ credit: { highYield: '../etc' } }))).toEqual([
+      { field: 'credit.highYield', message: ticker },
+    ]);
+    expect(issuesOf(() => resolveProfile({ credit: { treasury: '' } }))).toEqual([
+      { field: 'credit.treasury', message: ticker },
+    ]);
+    expect(issuesOf(() => resolveProfile({ credit: { enabled: 'yes' } }))).toEqual([
+      { field: 'credit.enabled', message: 'must be true or false' },
+    ]);
+    expect(issuesOf(() => resolveProfile({ credit: { dropPct: -1 } }))[0]).toEqual({
+      field: 'credit.dropPct',
+      message: 'must be between 0 and 100',
+    });
+    expect(issuesOf(() => resolveProfile({ backtest: { costBps: 1001 } }))[0].field).toBe('backtest.costBps');
+    expect(issuesOf(() => resolveProfile({ levels: { lookback: 19 } }))[0]).toEqual({
+      field: 'levels.lookback',
+      message: 'must be an integer between 20 and 5000',
+    });
+    expect(resolveProfile({ levels: { lookback: 5000 } }).levels.lookback).toBe(5000);
   });
 });
 

@@ -57,6 +57,10 @@ const SIGNALS_FIELDS = [
   'rotation.bandPct',
   'rotation.state',
   'sizing.fraction',
+  'credit.ratio',
+  'credit.ratioSma',
+  'credit.drop',
+  'credit.state',
   'macro.active',
 ] as const;
 
@@ -105,6 +109,7 @@ const STATES: Record<string, string[]> = {
   'rs.state': ['bullish', 'neutral', 'bearish'],
   'composite.rating': ['bullish', 'neutral', 'bearish'],
   'rotation.state': ['leadership', 'parity', 'flight'],
+  'credit.state': ['stress', 'calm', 'unavailable'],
 };
 
 /** reading.a.b.c for 'a.b.c' (undefined when a step is missing). */
@@ -245,9 +250,12 @@ describe('undefined values are null, never 0', () => {
           'composite.threshold',
           'momentum.threshold',
           'macro.active',
+          'credit.state',
         ].includes(f),
     );
     for (const f of nulls) expect([f, at(r0, f)]).toEqual([f, null]);
+    // No HYG or IEF in the data: the overlay is unavailable (not undefined), its numbers null.
+    expect(at(r0, 'credit.state')).toBe('unavailable');
     // Known from the start: the bar itself, the ratio, the external breadth values.
     expect(at(r0, 'rotation.ratio')).toBe(1);
     expect(at(r0, 'breadth.pct50')).toBe(40);
@@ -307,15 +315,17 @@ describe('undefined values are null, never 0', () => {
 describe('rationale', () => {
   const oneSentence = (s: string) => /^[A-Z].*\.$/.test(s) && !/\.\s+[A-Z]/.test(s);
 
-  test('one sentence per layer plus the overlay, in layer order', () => {
+  test('one sentence per layer plus the overlays, in layer order', () => {
     const lines = at(r, 'composite.rationale') as string[];
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     for (const s of lines) expect([s, oneSentence(s)]).toEqual([s, true]);
     expect(lines[0]).toMatch(/^Trend bullish/);
     expect(lines[1]).toMatch(/^Momentum bullish \(weak/);
     expect(lines[2]).toMatch(/^Breadth bullish/);
     expect(lines[3]).toMatch(/^Relative strength bullish/);
     expect(lines[4]).toMatch(/FOMC/);
+    // The scenario has no HYG or IEF series.
+    expect(lines[5]).toBe('Credit unavailable: the data has no HYG or IEF series.');
   });
 
   test('the flags that fired are named', () => {
@@ -345,7 +355,7 @@ describe('rationale', () => {
 
   test('before the look-back each layer says so', () => {
     const lines = at(readingAt(h, 0), 'composite.rationale') as string[];
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     for (const s of lines.slice(0, 4)) expect(s).toMatch(/not enough history/);
   });
 });

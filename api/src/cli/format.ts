@@ -3,6 +3,8 @@
  * sensible precision, `-` for undefined values.
  */
 import type { Backtest, FailureStats } from '../engine/backtest';
+import type { RatioEstimate } from '../engine/stats';
+import type { PerformanceStats } from '../engine/strategy';
 import type { Debrief } from '../engine/debrief';
 import type { FieldValue } from '../engine/fields';
 import type { Reading } from '../engine/reading';
@@ -119,47 +121,86 @@ export function formatDebriefs(list: Debrief[]): string {
   return table + lessons;
 }
 
-export function formatBacktest(bt: Backtest): string {
-  const row = (name: string, s: FailureStats) => [
+const percent = (v: number | null) => (v === null ? null : v * 100);
+const intervalText = (i: { low: number; high: number } | null, scale = 100, digits = 1) =>
+  i === null ? null : `${(i.low * scale).toFixed(digits)} to ${(i.high * scale).toFixed(digits)}`;
+const ratioText = (r: RatioEstimate) =>
+  r.ratio === null
+    ? 'n/a'
+    : `${r.ratio.toFixed(2)} (95 % interval ${r.low === null || r.high === null ? 'n/a: a group has no failures' : `${r.low.toFixed(2)} to ${r.high.toFixed(2)}`})`;
+
+function ratesTable(first: string, rows: [string, FailureStats][], event = 'failures'): string {
+  return formatTable({
+    columns: [first, 'setups', 'evaluated', event, `${event === 'failures' ? 'failure' : 'rate'}%`, '95% interval'],
+    rows: rows.map(([name, s]) => [
+      name,
+      s.setups,
+      s.evaluated,
+      s.failures,
+      percent(s.failureRate),
+      intervalText(s.interval),
+    ]),
+  });
+}
+
+function performanceRow(name: string, p: PerformanceStats): unknown[] {
+  return [
     name,
-    s.setups,
-    s.evaluated,
-    s.failures,
-    s.failureRate === null ? null : s.failureRate * 100,
+    p.totalReturn * 100,
+    percent(p.cagr),
+    percent(p.volatility),
+    p.sharpe,
+    p.maxDrawdown.depth * 100,
+    p.maxDrawdown.peak,
+    p.maxDrawdown.trough,
+    p.exposure,
+    p.changes,
   ];
+}
+
+export function formatBacktest(bt: Backtest): string {
+  const s = bt.strategy;
   return [
     `Composite setups ${bt.from} to ${bt.to}, horizon ${bt.horizon} sessions (failure: close after horizon <= close at setup)`,
-    formatTable({
-      columns: ['rotation', 'setups', 'evaluated', 'failures', 'failure%'],
-      rows: [
-        row('all', bt.total),
-        row('leadership', bt.byRotation.leadership),
-        row('parity', bt.byRotation.parity),
-        row('flight', bt.byRotation.flight),
-      ],
-    }),
-    `failure(flight) / failure(leadership): ${cell(bt.flightOverLeadership)}`,
+    ratesTable('rotation', [
+      ['all', bt.total],
+      ['leadership', bt.byRotation.leadership],
+      ['parity', bt.byRotation.parity],
+      ['flight', bt.byRotation.flight],
+      ['undefined', bt.byRotation.undefined],
+    ]),
+    `failure(flight) / failure(leadership): ${ratioText(bt.flightOverLeadership)}`,
+    '',
+    bt.creditAvailable
+      ? 'By credit state at the setup (undefined: before the credit look-back or without a bar)'
+      : 'By credit state at the setup: unavailable (the data has no credit series; every setup is undefined)',
+    ratesTable('credit', [
+      ['calm', bt.byCredit.calm],
+      ['stress', bt.byCredit.stress],
+      ['undefined', bt.byCredit.undefined],
+    ]),
+    `failure(stress) / failure(calm): ${ratioText(bt.stressOverCalm)}`,
     '',
     `Generic SMA${bt.generic.fast}/SMA${bt.generic.slow} cross, false positive when close ${bt.generic.horizon} sessions later <= close`,
-    formatTable({
-      columns: ['symbol', 'signals', 'evaluated', 'falsePositives', 'rate%'],
-      rows: [
-        [
-          'primary',
-          bt.generic.primary.setups,
-          bt.generic.primary.evaluated,
-          bt.generic.primary.failures,
-          bt.generic.primary.failureRate === null ? null : bt.generic.primary.failureRate * 100,
-        ],
-        [
-          'benchmark',
-          bt.generic.benchmark.setups,
-          bt.generic.benchmark.evaluated,
-          bt.generic.benchmark.failures,
-          bt.generic.benchmark.failureRate === null ? null : bt.generic.benchmark.failureRate * 100,
-        ],
+    ratesTable(
+      'symbol',
+      [
+        ['primary', bt.generic.primary],
+        ['benchmark', bt.generic.benchmark],
       ],
+      'falsePositives',
+    ),
+    `primary / benchmark false-positive rate: ${ratioText(bt.generic.primaryOverBenchmark)}`,
+    '',
+    "The seed's claims (supported only when the 95 % interval of the ratio excludes 1)",
+    ...bt.claims.flatMap((c, i) => [`${i + 1}. ${c.claim}`, `   ${c.summary}`]),
+    '',
+    `Sizing strategy against buy-and-hold, ${s.from} to ${s.to} (${s.intervals} sessions held, cost ${s.costBps} bps per unit of change)`,
+    formatTable({
+      columns: ['', 'total%', 'CAGR%', 'vol%', 'Sharpe', 'maxDD%', 'ddPeak', 'ddTrough', 'exposure', 'changes'],
+      rows: [performanceRow('strategy', s.strategy), performanceRow('buy-and-hold', s.buyHold)],
     }),
-    `primary / benchmark false-positive rate: ${cell(bt.generic.primaryOverBenchmark)}`,
+    '',
+    `Macro calendar: ${bt.calendar.note}`,
   ].join('\n');
 }

@@ -103,6 +103,7 @@ async function historyFor(opts: CliOptions, io: CliIo, profile: Profile): Promis
       calendarFile: opts.calendar,
       allowBadRows: opts.allowBadRows,
       seed: opts.seed,
+      otherSymbols: [profile.credit.highYield, profile.credit.treasury],
     });
     for (const f of ds.files)
       if (f.issues.length) io.err(`skipped ${f.issues.length} bad row(s):\n${formatIssues(f.file, f.issues, 20)}`);

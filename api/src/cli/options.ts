@@ -47,7 +47,7 @@ Commands:
   history    one row per session over a date range
   levels     support and resistance levels as of a session
   debrief    end-of-day debrief for a session or a range
-  backtest   composite setups and failure rates, with the generic SMA-cross comparison
+  backtest   failure rates with 95 % intervals, the seed claims checked, the sizing strategy
   status     data source, last bar date, staleness and the latest refresh of the store
   refresh    fetch/read the source into the store and precompute readings (the nightly job)
 
@@ -60,7 +60,7 @@ Data:
   --benchmark SYM         benchmark symbol (default SPY)
   --universe-dir DIR      folder of member CSV files for breadth (csv source)
   --breadth-file FILE     breadth series CSV (date,pct50,pct200, percent 0..100) instead of a universe
-  --calendar FILE         macro calendar CSV (date,kind,label[,end]); default: shipped FOMC/Russell dates
+  --calendar FILE         macro calendar CSV (date,kind,label[,end]); default: shipped FOMC/CPI/Russell 2000-2027
   --allow-bad-rows        skip bad CSV rows (reported on stderr) instead of failing
   --seed N                sample generator seed
   --store fs|azure|memory where refresh/status keep data (default fs; network sources always use it)

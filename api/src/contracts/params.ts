@@ -22,6 +22,7 @@ import {
   type Profile,
 } from '../engine/profile';
 import { DAY_REF_FORMS, MAX_RELATIVE_SESSION, relativeSession } from '../engine/sessions';
+import { TICKER_PATTERN } from '../engine/types';
 
 /**
  * Resolved profiles by their text, so a batch of 1,000 calls with the same inline profile
@@ -62,8 +63,8 @@ export const IsoDate = z
   .refine((s) => parseIsoDay(s) !== null, { message: 'must be a date YYYY-MM-DD that exists' })
   .meta({ format: 'date', example: '2024-11-29' });
 
-/** What a ticker may look like (it also names files and stored objects, so no path characters). */
-export const TICKER_PATTERN = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
+/** What a ticker may look like (defined with the engine, whose profile names tickers too). */
+export { TICKER_PATTERN };
 /** A ticker as people type it: TICKER_PATTERN in either case, ASCII only. */
 const TICKER_INPUT = /^[A-Za-z0-9][A-Za-z0-9.^_-]{0,14}$/;
 const TICKER_RULE = 'must be a ticker: ASCII letters, digits, . ^ _ - (at most 15)';

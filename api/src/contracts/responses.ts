@@ -46,7 +46,10 @@ export const DataQuality = z.object({
   benchmarkOnlyDates: z.array(z.string()),
   universeMembers: z.number().int(),
   universeMembersEmpty: z.array(z.string()),
-  universeBarsDropped: z.number().int(),
+  universeBarsOffCalendar: z
+    .number()
+    .int()
+    .describe("member bars on days that are not sessions: in each member's own SMA, counted on no session"),
 });
 
 /** Where a number came from and how fresh it is; on every data response. */
@@ -153,11 +156,38 @@ export const DebriefEntry = z.looseObject({
 });
 export const Debriefs = z.object({ meta: Meta, debriefs: z.array(DebriefEntry) }).meta({ id: 'Debriefs' });
 
+const Interval = z.object({ low: z.number(), high: z.number() });
 const FailureStats = z.object({
   setups: z.number().int(),
   evaluated: z.number().int(),
   failures: z.number().int(),
   failureRate: z.number().nullable(),
+  interval: Interval.nullable().describe('95 % Wilson score interval of the rate; null when nothing was evaluated'),
+});
+const RatioEstimate = z
+  .object({
+    ratio: z.number().nullable(),
+    low: z.number().nullable(),
+    high: z.number().nullable(),
+  })
+  .describe('a ratio of two rates with its 95 % interval (log method); null parts when a count is 0');
+const Performance = z.object({
+  totalReturn: z.number(),
+  cagr: z.number().nullable(),
+  volatility: z.number().nullable(),
+  sharpe: z.number().nullable(),
+  maxDrawdown: z.object({ depth: z.number(), peak: z.string().nullable(), trough: z.string().nullable() }),
+  exposure: z.number(),
+  changes: z.number().int(),
+});
+const CoverageKind = z.object({
+  kind: z.enum(EVENT_KINDS),
+  events: z.number().int(),
+  first: z.string(),
+  last: z.string(),
+  fromYear: z.number().int(),
+  toYear: z.number().int(),
+  missingYears: z.array(z.number().int()),
 });
 export const BacktestResult = z
   .looseObject({
@@ -172,9 +202,50 @@ export const BacktestResult = z
       flight: FailureStats,
       undefined: FailureStats,
     }),
-    flightOverLeadership: z.number().nullable(),
+    flightOverLeadership: RatioEstimate,
+    byCredit: z.object({ calm: FailureStats, stress: FailureStats, undefined: FailureStats }),
+    creditAvailable: z.boolean(),
+    stressOverCalm: RatioEstimate,
     setups: z.array(z.looseObject({ date: z.string() })),
-    generic: z.looseObject({}),
+    generic: z.looseObject({
+      primary: FailureStats,
+      benchmark: FailureStats,
+      primaryOverBenchmark: RatioEstimate,
+    }),
+    claims: z
+      .array(
+        z.object({
+          id: z.string(),
+          claim: z.string(),
+          claimed: z.number(),
+          measured: RatioEstimate,
+          verdict: z.enum(['supported', 'not-supported', 'contradicted', 'no-data']),
+          claimedInInterval: z.boolean().nullable(),
+          summary: z.string(),
+        }),
+      )
+      .describe("the seed's claims: the measured ratio, its 95 % interval, and whether the data supports the claim"),
+    strategy: z
+      .object({
+        from: z.string(),
+        to: z.string(),
+        intervals: z.number().int(),
+        costBps: z.number(),
+        strategy: Performance,
+        buyHold: Performance,
+        equity: z.object({
+          date: z.array(z.string()),
+          fraction: z.array(z.number().nullable()),
+          strategy: z.array(z.number()),
+          buyHold: z.array(z.number()),
+        }),
+      })
+      .describe('the sizing fraction held as a position against buy-and-hold of the primary, with equity curves'),
+    calendar: z.object({
+      kinds: z.array(CoverageKind),
+      sessions: z.object({ full: z.number().int(), partial: z.number().int(), none: z.number().int() }),
+      note: z.string(),
+    }),
   })
   .meta({ id: 'Backtest' });
 
@@ -191,6 +262,8 @@ export const CalendarResult = z
     from: z.string(),
     to: z.string(),
     overlayEnabled: z.boolean(),
+    coverage: z.array(CoverageKind).describe("the server calendar's years per kind (missing years listed)"),
+    covers: z.string().describe('the same in words, e.g. "fomc 2000-2027 (235), cpi 2003-2026 (286)"'),
     events: z.array(CalendarEntry),
   })
   .meta({ id: 'Calendar' });

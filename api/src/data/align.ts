@@ -5,11 +5,12 @@
  * date: a day missing from either has no relative strength or rotation, so it is
  * dropped rather than filled, and the drop is counted so the response can say so.
  * Universe members are mapped onto that calendar in the packed CSR layout of
- * `UniverseCloses`. Everything is a two-pointer merge over sorted dates: O(total bars)
+ * `UniverseCloses`, every bar kept: a bar on a day that is not a session still belongs
+ * to the member's own SMA (docs/ENGINE.md, "Breadth"). Everything is a two-pointer merge over sorted dates: O(total bars)
  * with no Map per bar, which matters at 2,000 members x 8,000 days.
  */
 import { formatDay, lowerBound } from '../engine/dates';
-import type { BarColumns, EngineInput, UniverseCloses } from '../engine/types';
+import { OFF_CALENDAR, type BarColumns, type EngineInput, type UniverseCloses } from '../engine/types';
 
 export interface SymbolBars {
   symbol: string;
@@ -27,10 +28,15 @@ export interface AlignRequest {
   primary: SymbolBars;
   benchmark: SymbolBars;
   universe?: readonly MemberBars[];
+  /** Other symbols whose closes the engine may read (the credit overlay's HYG and IEF). */
+  others?: readonly MemberBars[];
 }
 
 /** The engine input minus what the data files do not provide (the event calendar). */
-export type AlignedInput = Omit<EngineInput, 'events' | 'breadth'> & { breadth: UniverseCloses | null };
+export type AlignedInput = Omit<EngineInput, 'events' | 'breadth' | 'closes'> & {
+  breadth: UniverseCloses | null;
+  closes: Record<string, Float64Array>;
+};
 
 /** What alignment left out, for the response's data-quality notes. */
 export interface DataQuality {
@@ -49,8 +55,11 @@ export interface DataQuality {
   universeMembers: number;
   /** Members left out because none of their bars fell on the calendar. */
   universeMembersEmpty: string[];
-  /** Member bars on days outside the calendar (dropped), over all members. */
-  universeBarsDropped: number;
+  /**
+   * Bars of kept members on days that are not sessions, over all members: they are in
+   * each member's own SMA but counted on no session.
+   */
+  universeBarsOffCalendar: number;
 }
 
 /** How many dropped dates the notes quote; the counts carry the rest. */
@@ -86,7 +95,12 @@ export function alignInputs(request: AlignRequest): { input: AlignedInput; quali
     },
     benchmarkClose: gather(benchmark.bars.close, join.right, new Float64Array(join.length)),
     breadth: null,
+    closes: {},
   };
+  for (const other of request.others ?? []) {
+    assertRisingDates(other);
+    input.closes[other.symbol] = placeCloses(calendar, other.bars);
+  }
 
   const universe = packUniverse(request.universe ?? [], calendar);
   input.breadth = universe.closes;
@@ -100,7 +114,7 @@ export function alignInputs(request: AlignRequest): { input: AlignedInput; quali
     benchmarkOnlyDates: join.rightOnly.first.map(formatDay),
     universeMembers: universe.closes ? universe.closes.symbols.length : 0,
     universeMembersEmpty: universe.empty,
-    universeBarsDropped: universe.barsDropped,
+    universeBarsOffCalendar: universe.offCalendar,
   };
   return { input, quality };
 }
@@ -149,13 +163,14 @@ function gather<T extends Int32Array | Float64Array>(source: T, index: Int32Arra
 }
 
 /**
- * Packs members' closes on calendar days, member after member (CSR). Buffers are
- * sized to the total member bars (an upper bound) and trimmed once at the end.
+ * Packs members' closes, member after member (CSR), each bar with its session index or
+ * OFF_CALENDAR. A member with no bar on a session counts nowhere and is left out.
+ * Buffers are sized to the total member bars (an upper bound) and trimmed once at the end.
  */
 function packUniverse(
   members: readonly MemberBars[],
   calendar: Int32Array,
-): { closes: UniverseCloses | null; empty: string[]; barsDropped: number } {
+): { closes: UniverseCloses | null; empty: string[]; offCalendar: number } {
   let total = 0;
   const seen = new Set<string>();
   for (const member of members) {
@@ -171,32 +186,34 @@ function packUniverse(
   const close = new Float64Array(total);
   const empty: string[] = [];
   let n = 0;
-  let barsDropped = 0;
+  let offCalendar = 0;
   for (const { symbol, bars } of members) {
     const dates = bars.dates;
     const closes = bars.close;
     const start = n;
+    let off = 0;
     // Skip straight to the member's first day: members listed late start late.
     let k = dates.length > 0 ? lowerBound(calendar, dates[0]) : 0;
     for (let u = 0; u < dates.length; u++) {
       while (k < calendar.length && calendar[k] < dates[u]) k++;
-      if (k < calendar.length && calendar[k] === dates[u]) {
-        dayIndex[n] = k;
-        close[n] = closes[u];
-        n++;
-      } else {
-        barsDropped++;
-      }
+      const on = k < calendar.length && calendar[k] === dates[u];
+      dayIndex[n] = on ? k : OFF_CALENDAR;
+      close[n] = closes[u];
+      n++;
+      if (!on) off++;
     }
-    if (n === start) {
+    if (off === n - start) {
+      // No bar on a session: the member counts nowhere.
+      n = start;
       empty.push(symbol);
     } else {
+      offCalendar += off;
       symbols.push(symbol);
       offsets.push(n);
     }
   }
 
-  if (symbols.length === 0) return { closes: null, empty, barsDropped };
+  if (symbols.length === 0) return { closes: null, empty, offCalendar };
   return {
     closes: {
       kind: 'universe',
@@ -206,8 +223,23 @@ function packUniverse(
       close: n === total ? close : close.slice(0, n),
     },
     empty,
-    barsDropped,
+    offCalendar,
   };
+}
+
+/**
+ * A symbol's closes on the calendar's sessions: NaN on a session it has no bar for;
+ * its bars on other days are left out (a close is read on a session, never carried).
+ */
+export function placeCloses(calendar: Int32Array, bars: Pick<BarColumns, 'dates' | 'close'>): Float64Array {
+  const out = new Float64Array(calendar.length).fill(NaN);
+  const { dates, close } = bars;
+  let u = 0;
+  for (let k = 0; k < calendar.length; k++) {
+    while (u < dates.length && dates[u] < calendar[k]) u++;
+    if (u < dates.length && dates[u] === calendar[k]) out[k] = close[u];
+  }
+  return out;
 }
 
 /** The two-pointer merges are only correct on strictly rising dates; check, O(n). */

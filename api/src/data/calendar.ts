@@ -3,7 +3,11 @@
  * calendars users bring (docs/SIGNALS.md, "Macro overlay").
  *
  * The default is a constant, not a file read at run time, so the engine, the API and
- * the Excel add-in all see the same events without a data directory. Users still add,
+ * the Excel add-in all see the same events without a data directory. It is the history
+ * 2000-2027 (calendar-history.ts: FOMC, CPI and Russell reconstitution dates) merged
+ * with the current schedule below, whose labels are richer (SEP meetings, tentative
+ * dates) and which adds the November reconstitutions; so a backtest back to 2000 runs
+ * with the overlay, and `calendarCoverage` (engine/macro.ts) says what it covers. Users still add,
  * edit and remove events (schedules change, earnings seasons differ by team) through
  * their own `date,kind,label[,end]` file (the server's calendar), or through a profile's
  * own `macro.customEvents` (per workbook; engine/profile.ts), which follow the same
@@ -17,9 +21,10 @@ import { EVENT_KINDS, type EventKind, type MacroEvent } from '../engine/types';
 import { excerpt } from '../engine/excerpt';
 import { DataFileError, readCsvFile, readHeader, type RowIssue } from './csv-bars';
 import { isBlank } from './csv-fields';
+import { HISTORY_CALENDAR_CSV } from './calendar-history';
 
-/** The rows of the shared events.csv in its order (grouped by source); see DEFAULT_EVENTS. */
-const SHIPPED_EVENTS: MacroEvent[] = [
+/** The rows of the shared events.csv (the current schedule) in its order (grouped by source); see DEFAULT_EVENTS. */
+const SCHEDULE_EVENTS: MacroEvent[] = [
   // Source: Federal Reserve meeting schedule.
   { date: '2024-01-31', kind: 'fomc', label: 'FOMC decision' },
   { date: '2024-03-20', kind: 'fomc', label: 'FOMC decision (SEP)' },
@@ -76,16 +81,21 @@ const SHIPPED_EVENTS: MacroEvent[] = [
 ];
 
 /**
- * FOMC policy decisions (the second day of each scheduled meeting, statement at 2 p.m.
- * ET) and Russell US index reconstitution dates (fourth Friday of June; from 2026 also
- * the second Friday of November), 2024 to 2027. Public schedule facts, copied from the
- * project's shared calendar data (data/calendar/events.csv); 2027 FOMC dates are
- * marked tentative by the Fed and 2027 reconstitutions are derived from FTSE Russell's
- * rules, as the labels say. Update this list when the schedules are published.
- *
- * Frozen, events included: it is shared by every request, so nobody may edit it in place.
+ * The history with the schedule laid over it: an event of the schedule on the same date
+ * and kind as a history row gives that row its label; one the history lacks is added.
+ * The result is in date order (history order within a date).
  */
-export const DEFAULT_EVENTS: readonly MacroEvent[] = Object.freeze(SHIPPED_EVENTS.map((event) => Object.freeze(event)));
+export function mergeSchedule(history: readonly MacroEvent[], schedule: readonly MacroEvent[]): MacroEvent[] {
+  const out = history.map((e) => ({ ...e }));
+  const at = new Map(out.map((e, i) => [`${e.date}|${e.kind}`, i]));
+  for (const e of schedule) {
+    const i = at.get(`${e.date}|${e.kind}`);
+    if (i === undefined) out.push({ ...e });
+    else out[i].label = e.label;
+  }
+  // Array.prototype.sort is stable: rows of one date keep their order.
+  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
 
 const KINDS: readonly string[] = EVENT_KINDS;
 /** Kinds whose window is an explicit date..end range (the profile's custom events follow the same rule). */
@@ -148,3 +158,19 @@ function readEvent(fields: string[], width: number, index: Record<string, number
   if (end !== '') event.end = end;
   return event;
 }
+
+/**
+ * The shipped calendar: FOMC policy decisions (2000-2027, scheduled and unscheduled), US
+ * CPI release days (2003-2026) and Russell US index reconstitutions (June 2000-2027
+ * except 2004; November from 2026). Public schedule facts, copied from the project's
+ * shared calendar data (data/calendar/history.csv and events.csv); 2027 FOMC dates are
+ * marked tentative by the Fed and later reconstitutions are derived from FTSE Russell's
+ * rules, as the labels say. Update when the schedules are published.
+ *
+ * Frozen, events included: it is shared by every request, so nobody may edit it in place.
+ */
+export const DEFAULT_EVENTS: readonly MacroEvent[] = Object.freeze(
+  mergeSchedule(parseEventsCsv(HISTORY_CALENDAR_CSV, 'the shipped calendar history'), SCHEDULE_EVENTS).map((event) =>
+    Object.freeze(event),
+  ),
+);

@@ -3,10 +3,10 @@
  * (default, no files, no network) or a folder of `<SYMBOL>.csv` files. This is the I/O
  * edge: it reads files, then hands typed arrays to the pure engine.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { access, readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { EngineInput, MacroEvent } from '../engine/types';
-import { alignInputs, type DataQuality, type SymbolBars } from './align';
+import { alignInputs, type DataQuality, type MemberBars, type SymbolBars } from './align';
 import {
   breadthFileLagWarning,
   breadthSeriesOn,
@@ -38,6 +38,12 @@ export interface DatasetOptions {
   allowBadRows?: boolean;
   /** Sample generator seed (sample source). */
   seed?: number;
+  /**
+   * Symbols whose closes the engine may read besides the pair (the profile's credit
+   * symbols, HYG and IEF). csv: `<SYMBOL>.csv` when the folder has it; a symbol without a
+   * file is left out, and the overlay that needs it reports itself unavailable.
+   */
+  otherSymbols?: readonly string[];
 }
 
 export interface FileReport {
@@ -103,6 +109,15 @@ async function loadBars(path: string, symbol: string, allowBadRows: boolean, fil
   return { symbol, bars: parsed.bars };
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function loadCalendar(file: string | undefined): Promise<readonly MacroEvent[]> {
   if (!file) return DEFAULT_EVENTS;
   return parseEventsCsv(await readText(file, 'calendar'), file);
@@ -116,6 +131,7 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
     throw new DatasetError(`symbol and benchmark are both ${symbol}: relative strength needs two symbols`);
   const events = await loadCalendar(options.calendarFile);
   const files: FileReport[] = [];
+  const others = [...new Set((options.otherSymbols ?? []).map((s) => normaliseSymbol(s, 'symbol')))];
 
   if (options.source === 'sample') {
     if (symbol !== 'IWM' || benchmark !== 'SPY') {
@@ -128,9 +144,14 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
         `${options.universeDir ? '--universe-dir' : '--breadth-file'} needs --source csv (the sample source embeds its own universe)`,
       );
     const sample = generateSample(options.seed === undefined ? {} : { seed: options.seed });
+    const sampleBars: Record<string, MemberBars['bars']> = {
+      [sample.highYieldSymbol]: sample.highYield,
+      [sample.treasurySymbol]: sample.treasury,
+    };
     const aligned = alignInputs({
       primary: { symbol, bars: sample.primary },
       benchmark: { symbol: benchmark, bars: sample.benchmark },
+      others: others.filter((s) => sampleBars[s]).map((s) => ({ symbol: s, bars: sampleBars[s] })),
     });
     return {
       source: 'sample',
@@ -170,7 +191,21 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
       universe.push(await loadBars(join(options.universeDir, name), member, allow, files));
     }
   }
-  const aligned = alignInputs({ primary, benchmark: { symbol: benchmark, bars: bench.bars }, universe });
+  const otherBars: SymbolBars[] = [];
+  for (const other of others) {
+    if (other === symbol || other === benchmark) {
+      otherBars.push(other === symbol ? primary : { symbol: other, bars: bench.bars });
+      continue;
+    }
+    const path = join(options.dataDir, `${other}.csv`);
+    if (await exists(path)) otherBars.push(await loadBars(path, other, allow, files));
+  }
+  const aligned = alignInputs({
+    primary,
+    benchmark: { symbol: benchmark, bars: bench.bars },
+    universe,
+    others: otherBars,
+  });
   const { input, quality } = aligned;
   let breadth: EngineInput['breadth'] = input.breadth;
   let breadthSource = breadth ? universeSource(breadth.symbols.length, 'files') : null;

@@ -1,6 +1,7 @@
 /**
  * The embedded sample data set: a deterministic, seedable generator of realistic daily
- * market data for IWM (primary), SPY (benchmark) and a Russell-2000-like universe.
+ * market data for IWM (primary), SPY (benchmark), HYG and IEF (the credit overlay's
+ * high-yield and Treasury ETFs) and a Russell-2000-like universe.
  *
  * It is synthetic and says so: everything it returns carries `source: 'sample'`, and
  * the price paths come from the model below, not from any market.
@@ -21,6 +22,11 @@
  *   noise; high/low extend beyond open/close by exponential excursions scaled by the
  *   day's conditional vol; prices rounded to cents; volume = a growing base x vol level
  *   x an AR(1) log-normal factor x a boost on big moves.
+ * - Credit: IEF is a low-vol random walk with a small positive drift that gains a little
+ *   when stocks fall (flight to quality). HYG = IEF x q, where the credit ratio q leads
+ *   the market: log q follows SPY's drawdown from its running peak `CREDIT_LEAD`
+ *   sessions ahead (times `CREDIT_BETA`) plus a mean-reverting noise, so the ratio turns
+ *   down before drawdowns (credit stress) and is calm in rallies.
  * - Universe: each member is `beta_i * IWM return + sector factor + drift_i + idio`, the
  *   idio part being a slowly mean-reverting random walk whose vol scales with the market
  *   vol, plus quarterly earnings gaps. About 25 % list late, 15 % delist early and 3 %
@@ -70,6 +76,11 @@ export interface SampleData {
   benchmarkSymbol: 'SPY';
   primary: BarColumns;
   benchmark: BarColumns;
+  /** The credit overlay's symbols (the IWM profile's credit.highYield and credit.treasury). */
+  highYieldSymbol: 'HYG';
+  treasurySymbol: 'IEF';
+  highYield: BarColumns;
+  treasury: BarColumns;
   /** Closes only (breadth needs nothing else); `dayIndex` points into `primary.dates`. */
   universe: UniverseCloses;
 }
@@ -155,6 +166,9 @@ const PRIMARY_BAR_STREAM = 2;
 const BENCHMARK_BAR_STREAM = 5;
 const MEMBERSHIP_STREAM = 3;
 const SECTOR_STREAM = 4;
+const CREDIT_STREAM = 6;
+const HIGH_YIELD_BAR_STREAM = 7;
+const TREASURY_BAR_STREAM = 8;
 const MEMBER_STREAM = 1000;
 
 // ---------------------------------------------------------------------------------------
@@ -372,6 +386,59 @@ function simulateFactors(rng: Rng, n: number): Factors {
 }
 
 // ---------------------------------------------------------------------------------------
+// Credit: IEF and HYG
+
+const IEF_START = 80;
+const IEF_DRIFT = 0.02 / YEAR;
+const IEF_VOL = 0.004;
+/** IEF's response to the market's daily return (negative: it gains when stocks fall). */
+const IEF_MARKET_BETA = -0.1;
+const CREDIT_RATIO_START = 0.9;
+/** Sessions by which the credit ratio leads SPY's drawdowns. */
+const CREDIT_LEAD = 15;
+/** Log credit ratio per log point of SPY drawdown. */
+const CREDIT_BETA = 0.4;
+const CREDIT_NOISE = 0.0015;
+/** Daily mean reversion of the credit ratio's noise (a quarter's half-life). */
+const CREDIT_PULL = 1 / 90;
+
+interface CreditPaths {
+  hyg: Float64Array;
+  ief: Float64Array;
+  sigHyg: Float64Array;
+  sigIef: Float64Array;
+}
+
+function simulateCredit(rng: Rng, f: Factors): CreditPaths {
+  const n = f.spy.length;
+  // SPY's log drawdown from its running peak, read CREDIT_LEAD sessions ahead.
+  const drawdown = new Float64Array(n);
+  let peak = -Infinity;
+  for (let t = 0; t < n; t++) {
+    const l = log(f.spy[t]);
+    if (l > peak) peak = l;
+    drawdown[t] = l - peak;
+  }
+  const hyg = new Float64Array(n);
+  const ief = new Float64Array(n);
+  const sigHyg = new Float64Array(n);
+  const sigIef = new Float64Array(n).fill(IEF_VOL);
+  let logIef = log(IEF_START);
+  let noise = 0;
+  for (let t = 0; t < n; t++) {
+    if (t > 0) {
+      logIef += IEF_DRIFT + IEF_MARKET_BETA * log(f.spy[t] / f.spy[t - 1]) + IEF_VOL * rng.normal();
+      noise = (1 - CREDIT_PULL) * noise + CREDIT_NOISE * rng.normal();
+    }
+    const logRatio = log(CREDIT_RATIO_START) + CREDIT_BETA * drawdown[min(n - 1, t + CREDIT_LEAD)] + noise;
+    ief[t] = exp(logIef);
+    hyg[t] = exp(logIef + logRatio);
+    sigHyg[t] = sqrt(IEF_VOL * IEF_VOL + CREDIT_NOISE * CREDIT_NOISE + (CREDIT_BETA * f.sigSpy[t]) ** 2);
+  }
+  return { hyg, ief, sigHyg, sigIef };
+}
+
+// ---------------------------------------------------------------------------------------
 // Bars
 
 const roundCents = (x: number): number => round(x * 100) / 100;
@@ -553,6 +620,9 @@ export function generateSample(options: SampleOptions = {}): SampleData {
   const factors = simulateFactors(new Rng(seed, MARKET_STREAM), sessions);
   const primary = buildBars(new Rng(seed, PRIMARY_BAR_STREAM), dates, factors.iwm, factors.sigIwm, 2e6, 3e7);
   const benchmark = buildBars(new Rng(seed, BENCHMARK_BAR_STREAM), dates, factors.spy, factors.sigSpy, 1e7, 9e7);
+  const credit = simulateCredit(new Rng(seed, CREDIT_STREAM), factors);
+  const highYield = buildBars(new Rng(seed, HIGH_YIELD_BAR_STREAM), dates, credit.hyg, credit.sigHyg, 5e5, 2e7);
+  const treasury = buildBars(new Rng(seed, TREASURY_BAR_STREAM), dates, credit.ief, credit.sigIef, 3e5, 6e6);
   const universe = buildUniverse(seed, members, factors);
   return {
     source: 'sample',
@@ -561,6 +631,10 @@ export function generateSample(options: SampleOptions = {}): SampleData {
     benchmarkSymbol: 'SPY',
     primary,
     benchmark,
+    highYieldSymbol: 'HYG',
+    treasurySymbol: 'IEF',
+    highYield,
+    treasury,
     universe,
   };
 }

@@ -2,10 +2,13 @@
  * Breadth of a universe (SIGNALS.md, "Layer 3"): the share of members whose close is
  * above their own simple moving average, per session.
  *
- * Each member's SMA runs over that member's own bars (a member that lists late starts
- * its average at its first bar), and a member counts on session t only when it has a
- * bar on t and a defined SMA there. One pass over the packed closes computes both
- * periods, so 12.6 M bars cost two running sums and four counters per bar.
+ * Each member's SMA runs over that member's own bars, all of them: a member that lists
+ * late starts its average at its first bar, and bars on days that are not sessions
+ * (before the primary's history, or a day the primary or benchmark lacks; dayIndex
+ * OFF_CALENDAR) are part of its average although they are counted on no session. A
+ * member counts on session t only when it has a bar on t and a defined SMA there. One
+ * pass over the packed closes computes both periods, so 12.6 M bars cost two running
+ * sums and four counters per bar.
  */
 import type { UniverseCloses } from './types';
 
@@ -33,8 +36,9 @@ export function universeBreadth(
   // `+(c > sma)` adds 0/1 without a branch: closes above or below their SMA are a coin
   // flip the CPU cannot predict, and the ternary form costs ~60 % more here.
   // Per session four counters side by side (above S, counted S, above L, counted L):
-  // one cache line per session instead of four scattered arrays.
-  const acc = new Int32Array(4 * sessions);
+  // one cache line per session instead of four scattered arrays. Slot 0 is a sink for
+  // off-calendar bars (dayIndex -1): slot = dayIndex + 1 needs no branch in the hot loop.
+  const acc = new Int32Array(4 * (sessions + 1));
   const { offsets, dayIndex, close } = u;
   const members = offsets.length - 1;
   for (let m = 0; m < members; m++) {
@@ -55,7 +59,7 @@ export function universeBreadth(
       sumS += c;
       if (j - start >= S) sumS -= close[j - S];
       sumL += c;
-      const d = dayIndex[j] << 2;
+      const d = (dayIndex[j] + 1) << 2;
       acc[d] += +(c > sumS / S);
       acc[d + 1]++;
     }
@@ -65,7 +69,7 @@ export function universeBreadth(
       sumS += c;
       sumS -= close[j - S];
       sumL += c;
-      const d = dayIndex[j] << 2;
+      const d = (dayIndex[j] + 1) << 2;
       acc[d] += +(c > sumS / S);
       acc[d + 1]++;
       acc[d + 2] += +(c > sumL / L);
@@ -79,7 +83,7 @@ export function universeBreadth(
       sumS -= close[j - S];
       sumL += c;
       sumL -= close[j - L];
-      const d = dayIndex[j] << 2;
+      const d = (dayIndex[j] + 1) << 2;
       acc[d] += +(c > sumS / S);
       acc[d + 1]++;
       acc[d + 2] += +(c > sumL / L);
@@ -90,7 +94,7 @@ export function universeBreadth(
   const pct200 = new Float64Array(sessions);
   const counted50 = new Int32Array(sessions);
   const counted200 = new Int32Array(sessions);
-  for (let t = 0, d = 0; t < sessions; t++, d += 4) {
+  for (let t = 0, d = 4; t < sessions; t++, d += 4) {
     counted50[t] = acc[d + 1];
     counted200[t] = acc[d + 3];
     pct50[t] = acc[d + 1] > 0 ? (100 * acc[d]) / acc[d + 1] : NaN;

@@ -7,23 +7,24 @@
  * separate computation, so Excel, the API, the debrief and the backtest agree.
  */
 import { universeBreadth } from './breadth';
+import { creditColumns, type CreditColumns } from './credit';
 import { atr as atrOf, ema, roc, rollingMax, rollingMin, sma } from './indicators';
 import { LevelTracker, findSwings, type Swing } from './levels';
-import { macroColumns, mergeEvents, type MacroColumns } from './macro';
+import {
+  calendarCoverage,
+  coverageColumns,
+  macroColumns,
+  mergeEvents,
+  type CoverageColumns,
+  type MacroColumns,
+} from './macro';
 import type { Profile } from './profile';
 import type { EngineInput, MacroEvent } from './types';
 
-/** State codes stored in Int8Arrays. */
-export const BEARISH = -1;
-export const NEUTRAL = 0;
-export const BULLISH = 1;
-/** The state cannot be decided yet (look-back not available). */
-export const UNDEF = -128;
+import { BEARISH, BULLISH, FLIGHT, LEADERSHIP, NEUTRAL, PARITY, STRESS, UNDEF } from './codes';
 
-/** Rotation state codes. */
-export const FLIGHT = -1;
-export const PARITY = 0;
-export const LEADERSHIP = 1;
+/** State codes stored in Int8Arrays (codes.ts). */
+export { BEARISH, BULLISH, CALM, FLIGHT, LEADERSHIP, NEUTRAL, PARITY, STRESS, UNDEF } from './codes';
 
 export const LAYERS = ['trend', 'momentum', 'breadth', 'rs'] as const;
 export type LayerName = (typeof LAYERS)[number];
@@ -58,9 +59,13 @@ export interface History {
     slow: Float64Array;
     gap: Float64Array;
     gapAtr: Float64Array;
-    converging: Uint8Array;
-    diverging: Uint8Array;
-    /** BULLISH / BEARISH setup, NEUTRAL for none, UNDEF before gapAtr exists. */
+    /**
+     * 1 / 0, or UNDEF while the gap `convergenceLag` sessions back does not exist yet
+     * (the first sessions of the slow EMA): a comparison with nothing is not "false".
+     */
+    converging: Int8Array;
+    diverging: Int8Array;
+    /** BULLISH / BEARISH setup, NEUTRAL for none, UNDEF before gapAtr or `converging` exists. */
     convergenceSetup: Int8Array;
   };
   momentum: LayerColumns & {
@@ -106,8 +111,15 @@ export interface History {
     bandPct: Float64Array;
     state: Int8Array;
   };
+  /** The credit overlay (HY/TR ratio); `available` false without both series. */
+  credit: CreditColumns;
   sizing: { fraction: Float64Array };
   macro: MacroColumns;
+  /**
+   * Which years the input calendar covers, per kind, and per session whether it covers
+   * the session's year: before (or after) the calendar the overlay is absent, and says so.
+   */
+  coverage: CoverageColumns;
   swings: Swing[];
 }
 
@@ -129,6 +141,10 @@ function checkInput(input: EngineInput): void {
   }
   for (let t = 1; t < n; t++) {
     if (!(p.dates[t] > p.dates[t - 1])) throw new RangeError(`engine input: dates must rise strictly (index ${t})`);
+  }
+  for (const [symbol, col] of Object.entries(input.closes ?? {})) {
+    if (col.length !== n)
+      throw new RangeError(`engine input: closes of ${symbol} have ${col.length} values for ${n} dates`);
   }
   const b = input.breadth;
   if (b?.kind === 'series' && (b.pct50.length !== n || b.pct200.length !== n)) {
@@ -174,8 +190,8 @@ function trendLayer(close: Float64Array, atr: Float64Array, P: Profile): Trend {
     slow,
     gap,
     gapAtr,
-    converging: new Uint8Array(n),
-    diverging: new Uint8Array(n),
+    converging: undefStates(n),
+    diverging: undefStates(n),
     convergenceSetup: undefStates(n),
   };
   const { neutralAtr, convergenceLag, separationAtr, separationLookback, separationMinSessions, convergedAtr } =
@@ -196,12 +212,12 @@ function trendLayer(close: Float64Array, atr: Float64Array, P: Profile): Trend {
     trend.state[t] = state;
     trend.score[t] = state;
     trend.flip[t] = state === NEUTRAL ? neutralAtr - a : a - neutralAtr;
-    if (t >= convergenceLag) {
-      const before = Math.abs(gap[t - convergenceLag]);
-      const now = Math.abs(gap[t]);
-      trend.converging[t] = now < before ? 1 : 0;
-      trend.diverging[t] = now > before ? 1 : 0;
-    }
+    // The flags compare with the gap convergenceLag sessions back: undefined until it exists.
+    if (t < convergenceLag || Number.isNaN(gap[t - convergenceLag])) continue;
+    const before = Math.abs(gap[t - convergenceLag]);
+    const now = Math.abs(gap[t]);
+    trend.converging[t] = now < before ? 1 : 0;
+    trend.diverging[t] = now > before ? 1 : 0;
     const setup = separated >= separationMinSessions && a <= convergedAtr && trend.converging[t] === 1;
     // The setup points against the old separation: fast below slow sets up a rise.
     trend.convergenceSetup[t] = setup ? (gap[lastSeparated] < 0 ? BULLISH : BEARISH) : NEUTRAL;
@@ -417,9 +433,16 @@ function rotationOf(close: Float64Array, bClose: Float64Array, P: Profile): Hist
   return rotation;
 }
 
-/** Position size from the composite, breadth confirmation and rotation. */
-function sizingOf(composite: History['composite'], rotation: History['rotation'], breadth: Breadth): Float64Array {
+/** Position size from the composite, breadth confirmation, rotation and credit. */
+function sizingOf(
+  composite: History['composite'],
+  rotation: History['rotation'],
+  breadth: Breadth,
+  credit: CreditColumns,
+  P: Profile,
+): Float64Array {
   const n = composite.rating.length;
+  const creditOn = P.credit.enabled && credit.available;
   const fraction = nan(n);
   for (let t = 0; t < n; t++) {
     const rating = composite.rating[t];
@@ -432,7 +455,9 @@ function sizingOf(composite: History['composite'], rotation: History['rotation']
     if (rot === UNDEF) continue;
     const confirms = breadth.available && breadth.state[t] === BULLISH && breadth.divergenceWarning[t] === 0;
     const base = confirms && rot === LEADERSHIP ? 1 : 0.5;
-    fraction[t] = rot === FLIGHT ? base / 2 : base;
+    const size = rot === FLIGHT ? base / 2 : base;
+    // Credit stress halves it again; an undefined credit state changes nothing.
+    fraction[t] = creditOn && credit.state[t] === STRESS ? size / 2 : size;
   }
   return fraction;
 }
@@ -447,6 +472,7 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
   const atr = atrOf(high, low, close, P.atrPeriod);
   const events = mergeEvents(input.events, P.macro.customEvents);
   const macro = macroColumns(dates, events, P);
+  const coverage = coverageColumns(dates, calendarCoverage(input.events));
   const swings = findSwings(high, low, P.levels.swingWindow);
 
   const trend = trendLayer(close, atr, P);
@@ -462,7 +488,9 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
   ].filter((l) => l.available && l.weight > 0);
   const composite = compositeOf(weighted, macro, P, n);
   const rotation = rotationOf(close, bClose, P);
-  const sizing = { fraction: sizingOf(composite, rotation, breadth) };
+  const closes = input.closes ?? {};
+  const credit = creditColumns(n, closes[P.credit.highYield], closes[P.credit.treasury], P.credit);
+  const sizing = { fraction: sizingOf(composite, rotation, breadth, credit, P) };
 
   return {
     profile: P,
@@ -483,8 +511,10 @@ export function computeHistory(input: EngineInput, profile: Profile): History {
     rs,
     composite,
     rotation,
+    credit,
     sizing,
     macro,
+    coverage,
     swings,
   };
 }

@@ -4,8 +4,8 @@
  * through this table, so a field cannot mean two things in two places.
  */
 import { formatDay } from './dates';
-import { BEARISH, BULLISH, FLIGHT, LEADERSHIP, NEUTRAL, PARITY, UNDEF, type History } from './engine';
-import { MACRO_PHASE_NAMES } from './macro';
+import { BEARISH, BULLISH, CALM, FLIGHT, LEADERSHIP, NEUTRAL, PARITY, STRESS, UNDEF, type History } from './engine';
+import { COVERAGE_NAMES, MACRO_PHASE_NAMES } from './macro';
 
 export type FieldValue = number | string | boolean | string[] | null;
 export type FieldKind = 'number' | 'state' | 'boolean' | 'date' | 'list';
@@ -19,6 +19,7 @@ export interface FieldDef {
 
 const STATE_NAMES: Record<number, string> = { [BULLISH]: 'bullish', [NEUTRAL]: 'neutral', [BEARISH]: 'bearish' };
 const ROTATION_NAMES: Record<number, string> = { [LEADERSHIP]: 'leadership', [PARITY]: 'parity', [FLIGHT]: 'flight' };
+const CREDIT_NAMES: Record<number, string> = { [STRESS]: 'stress', [CALM]: 'calm' };
 
 /** NaN (look-back not available) becomes null, never 0. */
 export const num = (v: number): number | null => (Number.isNaN(v) ? null : v);
@@ -29,6 +30,13 @@ export function stateName(code: number): string | null {
 
 export function rotationName(code: number): string | null {
   return code === UNDEF ? null : ROTATION_NAMES[code];
+}
+
+/** The credit state at t: stress, calm, unavailable (no series), or null before the look-backs. */
+export function creditState(h: History, t: number): string | null {
+  if (!h.credit.available) return 'unavailable';
+  const code = h.credit.state[t];
+  return code === UNDEF ? null : CREDIT_NAMES[code];
 }
 
 /** A flag is only meaningful where its layer has a state; before that it is null. */
@@ -54,6 +62,17 @@ const layerState = (layer: 'trend' | 'momentum' | 'rs', description: string): Fi
   kind: 'state',
   description,
   get: (h, t) => stateName(h[layer].state[t]),
+});
+
+/** A trend flag: null until both its layer's state and its own look-back exist. */
+const trendFlag = (flagName: 'converging' | 'diverging', description: string): FieldDef => ({
+  name: `trend.${flagName}`,
+  kind: 'boolean',
+  description,
+  get: (h, t) => {
+    const v = h.trend[flagName][t];
+    return h.trend.state[t] === UNDEF || v === UNDEF ? null : v === 1;
+  },
 });
 
 /** A flag of a layer: null while the layer has no state. */
@@ -100,13 +119,8 @@ export const FIELDS: readonly FieldDef[] = [
   n('trend.gap', 'fast - slow', (h) => h.trend.gap),
   n('trend.gapAtr', 'gap / ATR', (h) => h.trend.gapAtr),
   layerState('trend', 'trend state'),
-  layerFlag(
-    'trend',
-    'converging',
-    '|gap| below its value trend.convergenceLag sessions ago',
-    (h) => h.trend.converging,
-  ),
-  layerFlag('trend', 'diverging', '|gap| above its value trend.convergenceLag sessions ago', (h) => h.trend.diverging),
+  trendFlag('converging', '|gap| below its value trend.convergenceLag sessions ago'),
+  trendFlag('diverging', '|gap| above its value trend.convergenceLag sessions ago'),
   {
     name: 'trend.convergenceSetup',
     kind: 'state',
@@ -194,7 +208,23 @@ export const FIELDS: readonly FieldDef[] = [
     get: (h, t) => rotationName(h.rotation.state[t]),
   },
 
-  n('sizing.fraction', 'position size: 0, 0.25, 0.5 or 1', (h) => h.sizing.fraction),
+  n('sizing.fraction', 'position size: 0, 0.125, 0.25, 0.5 or 1', (h) => h.sizing.fraction),
+
+  n('credit.ratio', 'credit.highYield close / credit.treasury close', (h) => h.credit.ratio),
+  n('credit.ratioSma', 'SMA(credit ratio, credit.smaPeriod) over the sessions with a ratio', (h) => h.credit.ratioSma),
+  n('credit.drop', 'change of the credit ratio over credit.dropLookback sessions, %', (h) => h.credit.drop),
+  {
+    name: 'credit.state',
+    kind: 'state',
+    description: 'stress (halves the size), calm, or unavailable without both series',
+    get: creditState,
+  },
+  {
+    name: 'credit.enabled',
+    kind: 'boolean',
+    description: 'whether credit stress changes the size',
+    get: (h) => h.profile.credit.enabled,
+  },
 
   {
     name: 'macro.active',
@@ -213,6 +243,19 @@ export const FIELDS: readonly FieldDef[] = [
     kind: 'boolean',
     description: 'whether the overlay changes thresholds',
     get: (h) => h.profile.macro.enabled,
+  },
+  {
+    name: 'macro.coverage',
+    kind: 'state',
+    description:
+      "full, partial or none: which of the calendar's kinds have dates in the session's year (none: the overlay is absent)",
+    get: (h, t) => COVERAGE_NAMES[h.coverage.state[t]],
+  },
+  {
+    name: 'macro.uncovered',
+    kind: 'list',
+    description: "kinds of the calendar with no dates in the session's year (their windows are absent)",
+    get: (h, t) => (h.coverage.uncovered[t] ?? []).map((k) => h.coverage.kinds[k].kind),
   },
   n('macro.atrMultiplier', 'momentum ATR multiplier actually used', (h) => h.macro.atrMultiplier),
   n('macro.compositeRatio', 'composite ratio actually used', (h) => h.macro.compositeRatio),

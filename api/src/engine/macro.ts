@@ -2,10 +2,10 @@
  * Macro-calendar overlay (SIGNALS.md, "Macro overlay"): which event windows cover
  * each session, and the thresholds the overlay turns the base ones into.
  */
-import { isoDay, lowerBound } from './dates';
+import { formatDay, isoDay, lowerBound } from './dates';
 import { isNyseSession, nextNyseSession, nyseSessionsIn, previousNyseSession } from './nyse-calendar';
 import type { Profile } from './profile';
-import type { MacroEvent } from './types';
+import { EVENT_KINDS, type EventKind, type MacroEvent } from './types';
 
 export const MACRO_NONE = 0;
 export const MACRO_WINDOW = 1;
@@ -129,4 +129,110 @@ export function macroColumns(dates: Int32Array, events: readonly MacroEvent[], p
     compositeRatio[t] = p === MACRO_WINDOW ? baseRatio + profile.macro.ratioAdd : baseRatio;
   }
   return { phase, active, atrMultiplier, compositeRatio };
+}
+
+// ---- Calendar coverage ------------------------------------------------------------------
+
+/**
+ * Which years a calendar covers for one kind of event. A kind covers a year when the
+ * calendar has at least one event of that kind dated in it; `missingYears` are the years
+ * between the first and the last without one (the shipped calendar has no CPI dates for
+ * 2000-2002 and no Russell reconstitution for 2004).
+ */
+export interface KindCoverage {
+  kind: EventKind;
+  events: number;
+  first: string;
+  last: string;
+  fromYear: number;
+  toYear: number;
+  missingYears: number[];
+}
+
+/** Kinds whose coverage is reported: the scheduled ones (a custom event is a one-off). */
+const COVERED_KINDS: readonly EventKind[] = EVENT_KINDS.filter((k) => k !== 'custom');
+
+const yearOf = (iso: string) => Number(iso.slice(0, 4));
+
+/** Coverage of each scheduled kind the calendar has, in EVENT_KINDS order. */
+export function calendarCoverage(events: readonly MacroEvent[]): KindCoverage[] {
+  const out: KindCoverage[] = [];
+  for (const kind of COVERED_KINDS) {
+    const dates = events.filter((e) => e.kind === kind).map((e) => e.date);
+    if (dates.length === 0) continue;
+    dates.sort();
+    const years = new Set(dates.map(yearOf));
+    const fromYear = yearOf(dates[0]);
+    const toYear = yearOf(dates[dates.length - 1]);
+    const missingYears: number[] = [];
+    for (let y = fromYear; y <= toYear; y++) if (!years.has(y)) missingYears.push(y);
+    out.push({
+      kind,
+      events: dates.length,
+      first: dates[0],
+      last: dates[dates.length - 1],
+      fromYear,
+      toYear,
+      missingYears,
+    });
+  }
+  return out;
+}
+
+/** Whether a kind's coverage includes a year. */
+export const coversYear = (c: KindCoverage, year: number): boolean =>
+  year >= c.fromYear && year <= c.toYear && !c.missingYears.includes(year);
+
+/** "fomc 2000-2027 (235), cpi 2003-2026 (286), russell-recon 2000-2027 except 2004 (27)". */
+export function coverageText(coverage: readonly KindCoverage[]): string {
+  if (coverage.length === 0) return 'no scheduled events';
+  return coverage
+    .map((c) => {
+      const span = c.fromYear === c.toYear ? `${c.fromYear}` : `${c.fromYear}-${c.toYear}`;
+      const gaps = c.missingYears.length ? ` except ${c.missingYears.join(', ')}` : '';
+      return `${c.kind} ${span}${gaps} (${c.events})`;
+    })
+    .join(', ');
+}
+
+/** Coverage codes per session: no kind covers its year, some do, every kind does. */
+export const COVERAGE_NONE = 0;
+export const COVERAGE_PARTIAL = 1;
+export const COVERAGE_FULL = 2;
+export const COVERAGE_NAMES = ['none', 'partial', 'full'] as const;
+
+export interface CoverageColumns {
+  kinds: KindCoverage[];
+  /** COVERAGE_NONE / PARTIAL / FULL per session; NONE everywhere for a calendar without scheduled events. */
+  state: Int8Array;
+  /** Per session, the kinds of `kinds` that do not cover its year (indices into `kinds`; null when none). */
+  uncovered: (number[] | null)[];
+}
+
+/** Per session: which of the calendar's kinds cover the session's year. */
+export function coverageColumns(dates: Int32Array, kinds: KindCoverage[]): CoverageColumns {
+  const n = dates.length;
+  const state = new Int8Array(n);
+  const uncovered: (number[] | null)[] = new Array(n).fill(null);
+  let nextYear = -Infinity; // the day number of the next 1 January
+  let missing: number[] | null = null;
+  let code: number = COVERAGE_NONE;
+  for (let t = 0; t < n; t++) {
+    if (dates[t] >= nextYear) {
+      // A new year: one Date per year, not per session.
+      const y = yearOf(formatDay(dates[t]));
+      nextYear = Date.UTC(y + 1, 0, 1) / 86_400_000;
+      const gaps = kinds.flatMap((c, i) => (coversYear(c, y) ? [] : [i]));
+      missing = gaps.length ? gaps : null;
+      code =
+        kinds.length === 0 || gaps.length === kinds.length
+          ? COVERAGE_NONE
+          : gaps.length
+            ? COVERAGE_PARTIAL
+            : COVERAGE_FULL;
+    }
+    state[t] = code;
+    uncovered[t] = missing;
+  }
+  return { kinds, state, uncovered };
 }

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { parseIsoDay } from './dates';
 import { excerpt } from './excerpt';
-import { EVENT_KINDS, type EventKind } from './types';
+import { EVENT_KINDS, TICKER_PATTERN, type EventKind } from './types';
 
 /**
  * A number in [min, max]; the messages name the range so the caller can fix it. Declared
@@ -34,6 +34,19 @@ function int(min: number, max: number) {
     .min(min, { error: message, abort: true })
     .max(max, { error: message, abort: true });
 }
+
+const TICKER_MESSAGE = 'must be a ticker (letters, digits, . ^ _ -; at most 15)';
+/**
+ * A ticker the data source names a file or a series by; upper-cased. min/max are declared
+ * (not only the pattern) so the taskpane's editor reads the length from the schema.
+ */
+const ticker = z
+  .string({ error: TICKER_MESSAGE })
+  .trim()
+  .toUpperCase()
+  .min(1, { error: TICKER_MESSAGE, abort: true })
+  .max(15, { error: TICKER_MESSAGE, abort: true })
+  .regex(TICKER_PATTERN, { error: TICKER_MESSAGE });
 
 const window = z.strictObject({
   before: int(0, 30),
@@ -154,9 +167,19 @@ export const ProfileSchema = z
         .array(CustomEventSchema, { error: 'must be a list of events' })
         .max(MAX_CUSTOM_EVENTS, { error: `must hold at most ${MAX_CUSTOM_EVENTS} events` }),
     }),
+    credit: z.strictObject({
+      enabled: z.boolean({ error: 'must be true or false' }),
+      highYield: ticker,
+      treasury: ticker,
+      smaPeriod: int(2, 500),
+      slopeLag: int(1, 250),
+      dropLookback: int(1, 250),
+      dropPct: num(0, 100),
+    }),
     levels: z.strictObject({
       swingWindow: int(1, 50),
       clusterAtr: num(0, 10),
+      lookback: int(20, 5000),
     }),
     debrief: z.strictObject({
       deadBandAtr: num(0, 10),
@@ -167,6 +190,7 @@ export const ProfileSchema = z
       genericFast: int(1, 500),
       genericSlow: int(2, 1000),
       genericHorizon: int(1, 250),
+      costBps: num(0, 1000),
     }),
   })
   .superRefine((p, ctx) => {
@@ -192,6 +216,9 @@ export const ProfileSchema = z
         path: ['trend', 'separationMinSessions'],
         message: 'must not exceed trend.separationLookback',
       });
+    }
+    if (p.credit.highYield === p.credit.treasury) {
+      ctx.addIssue({ code: 'custom', path: ['credit', 'treasury'], message: 'must differ from credit.highYield' });
     }
     const w = p.composite.weights;
     if (w.trend + w.momentum + w.breadth + w.rs <= 0) {
@@ -243,9 +270,18 @@ const IWM: Profile = {
     relaxSessions: 2,
     customEvents: [],
   },
-  levels: { swingWindow: 5, clusterAtr: 0.5 },
+  credit: {
+    enabled: true,
+    highYield: 'HYG',
+    treasury: 'IEF',
+    smaPeriod: 50,
+    slopeLag: 10,
+    dropLookback: 20,
+    dropPct: 1.0,
+  },
+  levels: { swingWindow: 5, clusterAtr: 0.5, lookback: 252 },
   debrief: { deadBandAtr: 0.25, warningLookback: 10 },
-  backtest: { horizon: 5, genericFast: 20, genericSlow: 50, genericHorizon: 10 },
+  backtest: { horizon: 5, genericFast: 20, genericSlow: 50, genericHorizon: 10, costBps: 0 },
 };
 
 /** The large-cap profile: the parenthesised values of SIGNALS.md over the IWM ones. */

@@ -4,8 +4,9 @@
  * the distance each layer is from flipping, and the thresholds actually used.
  */
 import { lowerBound } from './dates';
-import { BULLISH, LAYERS, UNDEF, type History, type LayerName } from './engine';
-import { FIELDS, fieldDef, num, rotationName, stateName, type FieldValue } from './fields';
+import { BULLISH, LAYERS, STRESS, UNDEF, type History, type LayerName } from './engine';
+import { FIELDS, creditState, fieldDef, num, rotationName, stateName, type FieldValue } from './fields';
+import { COVERAGE_NONE, COVERAGE_PARTIAL, coverageText } from './macro';
 import { formatDay } from './dates';
 import { levelsAt } from './levels';
 
@@ -36,7 +37,7 @@ export function rationale(h: History, t: number): string[] {
   const out: string[] = [];
   const tr = h.trend;
   const trendFlags = [
-    tr.converging[t] ? 'converging' : tr.diverging[t] ? 'diverging' : '',
+    tr.converging[t] === 1 ? 'converging' : tr.diverging[t] === 1 ? 'diverging' : '',
     tr.convergenceSetup[t] === BULLISH
       ? 'bullish convergence setup'
       : tr.convergenceSetup[t] === -1
@@ -79,7 +80,33 @@ export function rationale(h: History, t: number): string[] {
   else if (phase === 1) out.push(`Macro window in force (${active.join(', ')}): thresholds tightened.`);
   else if (phase === 2) out.push('Just after a macro window: momentum threshold relaxed.');
   else out.push('No macro window in force.');
+  const coverage = h.coverage.state[t];
+  const year = formatDay(h.dates[t]).slice(0, 4);
+  if (coverage === COVERAGE_NONE)
+    out.push(
+      `Macro overlay absent: the calendar has no events for ${year} (it covers ${coverageText(h.coverage.kinds)}).`,
+    );
+  else if (coverage === COVERAGE_PARTIAL)
+    out.push(
+      `Macro calendar partial for ${year}: no ${(h.coverage.uncovered[t] ?? []).map((k) => h.coverage.kinds[k].kind).join(', ')} dates, so those windows are absent.`,
+    );
+  out.push(creditSentence(h, t));
   return out;
+}
+
+/** The credit overlay in one sentence: its state, the numbers behind it, and what it did to the size. */
+function creditSentence(h: History, t: number): string {
+  const C = h.profile.credit;
+  const pair = `${C.highYield}/${C.treasury}`;
+  const state = creditState(h, t);
+  if (state === 'unavailable') return `Credit unavailable: the data has no ${C.highYield} or ${C.treasury} series.`;
+  if (state === null) return `Credit: no ${pair} reading yet (a bar missing or the ${C.smaPeriod}-session look-back).`;
+  const c = h.credit;
+  const where = c.ratio[t] < c.ratioSma[t] ? 'below' : 'above';
+  const facts = `${pair} ${fmt(c.ratio[t], 4)} ${where} its ${C.smaPeriod}-session average ${fmt(c.ratioSma[t], 4)}, ${signed(c.drop[t])}% over ${C.dropLookback} sessions`;
+  if (c.state[t] !== STRESS) return `Credit calm: ${facts}.`;
+  if (!C.enabled) return `Credit stress (overlay off, size unchanged): ${facts}.`;
+  return `Credit stress: ${facts}, average falling; position size halved.`;
 }
 
 /** Index of the session on `day`, or of the last session before it; -1 when none. */

@@ -15,9 +15,12 @@ export interface BarColumns {
 
 /**
  * Closes of the breadth universe, packed member after member (CSR layout): member `i`
- * owns entries `offsets[i] .. offsets[i+1]-1`; `dayIndex` points into the engine's
- * trading calendar and rises strictly within a member. One flat array instead of
- * 2,000 small ones keeps the breadth pass cache-friendly and the storage binary.
+ * owns entries `offsets[i] .. offsets[i+1]-1`, every bar of the member in date order.
+ * `dayIndex` points into the engine's trading calendar (rising within a member), or is
+ * `OFF_CALENDAR` (-1) for a bar on a day that is not a session (before the primary's
+ * first session, or a day the primary or benchmark lacks): such a bar feeds the member's
+ * own SMA but is not counted on any session. One flat array instead of 2,000 small ones
+ * keeps the breadth pass cache-friendly and the storage binary.
  */
 export interface UniverseCloses {
   kind: 'universe';
@@ -35,6 +38,12 @@ export interface BreadthSeries {
 }
 
 export type BreadthInput = UniverseCloses | BreadthSeries;
+
+/** `UniverseCloses.dayIndex` of a member bar on a day that is not a session. */
+export const OFF_CALENDAR = -1;
+
+/** What a ticker may look like (it also names files and stored objects, so no path characters). */
+export const TICKER_PATTERN = /^[A-Z0-9][A-Z0-9.^_-]{0,14}$/;
 
 export const EVENT_KINDS = ['fomc', 'russell-recon', 'cpi', 'earnings-season', 'custom'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -54,4 +63,10 @@ export interface EngineInput {
   benchmarkClose: Float64Array;
   breadth: BreadthInput | null;
   events: readonly MacroEvent[];
+  /**
+   * Closes of other symbols placed on the primary's sessions (NaN where the symbol has
+   * no bar), by ticker. The credit overlay reads the profile's `credit.highYield` and
+   * `credit.treasury` from here; a symbol that is not here is unavailable.
+   */
+  closes?: Readonly<Record<string, Float64Array>>;
 }

@@ -27,6 +27,12 @@ export interface ServiceConfig {
   benchmark: string;
   /** Network sources: every symbol a refresh fetches (always includes symbol and benchmark). */
   symbols: string[];
+  /**
+   * Network sources: the credit overlay's symbols (HYG, IEF), fetched too; one that cannot
+   * be fetched is left out and named in the snapshot's notes (the overlay is then
+   * unavailable) instead of failing the refresh.
+   */
+  creditSymbols: string[];
   /** FRED series a refresh fetches (curve and credit context). */
   fredSeries: string[];
   calendarFile: string | null;
@@ -201,6 +207,9 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     symbol,
     benchmark,
     symbols,
+    creditSymbols: list(env, 'IWM_CREDIT_SYMBOLS', tickerOf, network ? ['HYG', 'IEF'] : []).filter(
+      (s) => !symbols.includes(s),
+    ),
     fredSeries,
     calendarFile: env.IWM_CALENDAR_FILE?.trim() || null,
     breadthFile,

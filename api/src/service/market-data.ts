@@ -1,7 +1,9 @@
 /**
  * From a stored snapshot to the engine's input for one (symbol, benchmark) pair: the
- * join on dates (with its data-quality notes), the breadth universe or breadth file when
- * it belongs to the primary, and the macro calendar. Pure.
+ * join on dates (with its data-quality notes), the breadth universe or breadth file when it belongs to
+ * the primary, every symbol's closes on the pair's sessions (the credit overlay reads
+ * the profile's high-yield and Treasury symbols among them), and the macro calendar.
+ * Pure. The input does not depend on the profile, so one pair serves every profile.
  */
 import { alignInputs, type DataQuality, type MemberBars } from '../data/align';
 import {
@@ -70,6 +72,8 @@ export function pairData(
     primary: { symbol, bars: snapshot.bars[symbol] },
     benchmark: { symbol: benchmark, bars: snapshot.bars[benchmark] },
     universe: useUniverse ? members(snapshot) : undefined,
+    // A few symbols of 6,300 closes each: placing them all costs less than a cache per profile.
+    others: Object.entries(snapshot.bars).map(([s, bars]) => ({ symbol: s, bars })),
   });
   const calendar = aligned.input.primary.dates;
   const fileName = String(snapshot.notes.breadthFile ?? 'breadth file');

@@ -17,7 +17,7 @@ import { formatDay, parseIsoDay } from '../engine/dates';
 import { debriefsBetween } from '../engine/debrief';
 import { computeHistory, type History } from '../engine/engine';
 import { DEFAULT_HISTORY_FIELDS, fieldValue } from '../engine/fields';
-import { eventWindow, positionDay } from '../engine/macro';
+import { coverageText, eventWindow, positionDay } from '../engine/macro';
 import { profileHash, resolveProfile, type Profile } from '../engine/profile';
 import { historyTable, levelsReport, type Reading } from '../engine/reading';
 import { SessionError, refDay, relativeSession, sessionIndex, sessionRange, type Sessions } from '../engine/sessions';
@@ -726,6 +726,8 @@ export class SignalService {
       from: formatDay(fromDay),
       to: formatDay(toDay),
       overlayEnabled: h.profile.macro.enabled,
+      coverage: h.coverage.kinds,
+      covers: coverageText(h.coverage.kinds),
       events,
     };
   }

@@ -84,7 +84,12 @@ export function sampleSnapshot(config: ServiceConfig, createdAt: string): Snapsh
   return {
     source: 'sample',
     createdAt,
-    bars: { IWM: sample.primary, SPY: sample.benchmark },
+    bars: {
+      IWM: sample.primary,
+      SPY: sample.benchmark,
+      [sample.highYieldSymbol]: sample.highYield,
+      [sample.treasurySymbol]: sample.treasury,
+    },
     universe: { symbols: u.symbols, offsets: u.offsets, dates, close: u.close },
     series: {},
     notes: {
@@ -210,6 +215,18 @@ export async function networkSnapshot(
       bars[s] = accept(await provider.fetchBars(s), config.allowBadRows, skipped);
     }),
   );
+  // The credit symbols are optional: a failed one leaves the overlay unavailable, named in the notes.
+  const creditFailed: string[] = [];
+  await Promise.all(
+    config.creditSymbols.map(async (s) => {
+      try {
+        bars[s] = accept(await provider.fetchBars(s), config.allowBadRows, skipped);
+      } catch (err) {
+        if (!(err instanceof ProviderError)) throw err;
+        creditFailed.push(`${s}: ${err.message}`);
+      }
+    }),
+  );
   const series: Record<string, ValueSeries> = {};
   await Promise.all(
     config.fredSeries.map(async (id) => {
@@ -218,7 +235,7 @@ export async function networkSnapshot(
     }),
   );
   let universe: MemberCloses | null = null;
-  const notes: Record<string, unknown> = { universeOwner: UNIVERSE_OWNER, universeSource: null };
+  const notes: Record<string, unknown> = { universeOwner: UNIVERSE_OWNER, universeSource: null, creditFailed };
   if (config.universe === 'ishares') {
     const holdings = await fetchIwmHoldings(client, { url: config.urls.holdings });
     log(`holdings as of ${holdings.asOf}: ${holdings.members.length} equity members`);
@@ -280,11 +297,12 @@ export function sourceKey(config: ServiceConfig): string {
 function sourceKeyOf(config: ServiceConfig): string {
   switch (config.source) {
     case 'sample':
-      return `sample:${config.seed ?? 'default'}:${config.sampleSessions ?? 'default'}:${config.sampleMembers ?? 'default'}`;
+      // v2: the sample gained HYG and IEF (a store made before holds neither).
+      return `sample-v2:${config.seed ?? 'default'}:${config.sampleSessions ?? 'default'}:${config.sampleMembers ?? 'default'}`;
     case 'csv':
       return `csv:${resolve(config.dataDir ?? '')}:${config.universeDir ? resolve(config.universeDir) : ''}`;
     default:
-      return `${config.source}:${config.symbols.join(',')}:${config.universe}:${config.fredSeries.join(',')}`;
+      return `${config.source}:${config.symbols.join(',')}:${config.universe}:${config.fredSeries.join(',')}:${config.creditSymbols.join(',')}`;
   }
 }
 

@@ -55,6 +55,11 @@ export function baseMetaOf(
     generation,
     breadthSource: pair.breadthSource,
     dataQuality: pair.quality,
-    warnings: pair.warnings,
+    warnings: h.credit.available
+      ? pair.warnings
+      : [
+          ...pair.warnings,
+          `credit overlay unavailable: the data has no ${profile.credit.highYield} or ${profile.credit.treasury} series`,
+        ],
   };
 }

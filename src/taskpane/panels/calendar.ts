@@ -30,6 +30,8 @@ interface CalendarAnswer {
   from: string;
   to: string;
   overlayEnabled: boolean;
+  /** Which years the API's calendar covers, in words ("fomc 2000-2027 (235), ..."). */
+  covers?: string;
   events: CalendarEvent[];
   meta: { lastBarDate: string };
 }
@@ -39,8 +41,16 @@ type Threshold = number | null | { base: number | null; used: number | null };
 /** What the preview reads from a signal reading (contracts/responses.ts, Reading). */
 interface ReadingAnswer {
   date: string;
-  macro: { phase: string | null; active: string[]; enabled: boolean | null };
+  macro: { phase: string | null; active: string[]; enabled: boolean | null; coverage?: string | null };
   thresholds: Record<string, Threshold>;
+  credit?: {
+    state: string | null;
+    ratio: number | null;
+    ratioSma: number | null;
+    drop: number | null;
+    enabled: boolean | null;
+  };
+  sizing?: { fraction: number | null };
 }
 
 /** The reading's `thresholds` keys, for people; unknown keys show as they are. */
@@ -99,6 +109,7 @@ class CalendarPanel {
   private readonly formError: HTMLElement;
   private readonly kindHint: HTMLElement;
   private readonly summary: HTMLElement;
+  private readonly credit: HTMLElement;
   private readonly thresholds: HTMLTableSectionElement;
   private profile: Profile = PRESETS.iwm;
   /** Keys of the API calendar's events in the range shown (an identical custom event would add nothing). */
@@ -134,6 +145,7 @@ class CalendarPanel {
     this.kindHint = h('span', { id: 'cal-kind-window' });
     this.form = h('form', { id: 'cal-form', novalidate: true, 'aria-labelledby': 'cal-form-title' });
     this.summary = h('p', { id: 'cal-preview-summary' });
+    this.credit = h('p', { id: 'cal-credit' });
     this.thresholds = h('tbody');
     this.render();
     this.overlay.addEventListener('change', () => void this.toggle());
@@ -207,6 +219,7 @@ class CalendarPanel {
       this.form,
       h('h3', { id: 'cal-preview-title' }, "Today's thresholds"),
       this.summary,
+      this.credit,
       h(
         'div',
         { class: 'cal-table-wrap' },
@@ -333,7 +346,9 @@ class CalendarPanel {
     const mine = this.profile.macro.customEvents;
     const mineKeys = new Set(mine.map(eventKey));
     this.calendarKeys = new Set(answer.events.filter((e) => e.source === 'calendar').map(eventKey));
-    this.range.textContent = `Windows that overlap ${answer.from} to ${answer.to} (last bar ${answer.meta.lastBarDate}). Your events are marked; the others come from the API's calendar.`;
+    this.range.textContent =
+      `Windows that overlap ${answer.from} to ${answer.to} (last bar ${answer.meta.lastBarDate}). Your events are marked; the others come from the API's calendar` +
+      (answer.covers ? `, which covers ${answer.covers}.` : '.');
     const listed = new Set<string>();
     const rows: { sort: string; row: HTMLTableRowElement }[] = [];
     for (const e of answer.events) {
@@ -394,8 +409,15 @@ class CalendarPanel {
     const off = this.profile.macro.enabled
       ? ''
       : ' The overlay is off: windows are reported, the thresholds stay at base.';
-    this.summary.textContent = `As of ${r.date} (last bar): ${PHASE_TEXT[phase] ?? phase}.${active}${off}`;
+    const absent =
+      r.macro.coverage === 'none'
+        ? " The API's calendar has no events for this year: the overlay is absent."
+        : r.macro.coverage === 'partial'
+          ? " The API's calendar misses some kinds of event this year."
+          : '';
+    this.summary.textContent = `As of ${r.date} (last bar): ${PHASE_TEXT[phase] ?? phase}.${active}${off}${absent}`;
     this.summary.dataset.phase = phase;
+    this.showCredit(r);
     const rows = Object.entries(r.thresholds).map(([key, value]) => {
       const pair = value !== null && typeof value === 'object' ? value : { base: value, used: value };
       const change =
@@ -414,6 +436,25 @@ class CalendarPanel {
       );
     });
     this.thresholds.replaceChildren(...rows);
+  }
+
+  /** The credit overlay at the last bar: its state, the numbers behind it, what it does to the size. */
+  private showCredit(r: ReadingAnswer): void {
+    const c = r.credit;
+    const C = this.profile.credit;
+    const pair = `${C.highYield}/${C.treasury}`;
+    this.credit.dataset.state = c?.state ?? 'none';
+    let text: string;
+    if (!c || c.state === 'unavailable') text = `Credit (${pair}): unavailable, the API has no ${pair} data.`;
+    else if (c.state === null) text = `Credit (${pair}): no reading yet.`;
+    else {
+      const facts = `ratio ${num(c.ratio)} ${c.ratio !== null && c.ratioSma !== null && c.ratio < c.ratioSma ? 'below' : 'above'} its ${C.smaPeriod}-session average ${num(c.ratioSma)}, ${c.drop === null ? 'n/a' : `${c.drop >= 0 ? '+' : ''}${c.drop.toFixed(2)} %`} over ${C.dropLookback} sessions`;
+      const effect =
+        c.state !== 'stress' ? '' : c.enabled ? ': position size halved' : ' (overlay off: size unchanged)';
+      text = `Credit (${pair}): ${c.state}${effect}; ${facts}.`;
+    }
+    const size = r.sizing?.fraction;
+    this.credit.textContent = `${text} Position size: ${size === null || size === undefined ? 'n/a' : size}.`;
   }
 
   private async toggle(): Promise<void> {

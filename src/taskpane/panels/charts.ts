@@ -1,14 +1,17 @@
 /**
  * The taskpane's charts panel: the IWM/SPY ratio with its 50-day average and the parity
- * band, breadth pct50 with the 30/50/55 lines, and the composite score, over the last N
- * sessions (60, 125, 250 or 500) of the workbook's profile and symbol.
+ * band, breadth pct50 with the 30/50/55 lines, the composite score, and the sizing rule's
+ * equity against buy-and-hold, over the last N sessions (60, 125, 250 or 500) of the
+ * workbook's profile and symbol.
  *
  * Choices:
  * - **Inline SVG, no chart library.** A taskpane is 320-400 px wide and these are three
  *   line charts; a charting library would be most of the bundle for what ~300 lines of
  *   SVG do here. The geometry (scales, ticks, gaps, the band) is pure and unit-tested in
  *   src/common/chart-geometry.ts; this file only builds elements.
- * - **One `history` call** per load, with every field the three charts need. It asks for
+ * - **One `history` call** per load, with every field the first three charts need, and
+ *   one `backtest` call over the shown sessions for the equity curves (the client sends
+ *   both in one batch). A failed backtest leaves the other charts and says so. It asks for
  *   `bandLookback - 1` sessions more than it shows, so the parity band (the ratio's
  *   highest and lowest of the last 20 sessions, SIGNALS.md) is computed here from the
  *   ratio exactly as the engine does, and covers the first session shown too. The chart
@@ -26,7 +29,8 @@
  *   drawing time (text stays at its CSS size) and the SVG scales with width 100%; a
  *   resize of the pane redraws from the data already loaded.
  */
-import type { Meta } from '../../../api/src/contracts/responses';
+import type { z } from 'zod';
+import type { BacktestResult, Meta } from '../../../api/src/contracts/responses';
 import { resolveProfile, type Profile } from '../../../api/src/engine/profile';
 import {
   bandPath,
@@ -99,6 +103,9 @@ export interface ChartData {
   threshold: Value[];
   rating: (string | null)[];
 }
+
+/** The sizing strategy over the same sessions (the backtest route's `strategy`). */
+export type StrategyData = z.infer<typeof BacktestResult>['strategy'];
 
 /** Reads the history reply into columns; keeps the last `sessions` rows. */
 export function chartData(reply: unknown, profile: Profile, sessions: number): ChartData {
@@ -420,6 +427,49 @@ function compositeChart(d: ChartData, width: number): HTMLElement {
   ]);
 }
 
+const pct = (v: number | null, d = 1) => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(d)} %`);
+
+function strategyChart(st: StrategyData, width: number): HTMLElement {
+  const e = st.equity;
+  const n = e.date.length;
+  const s1 = st.strategy;
+  const b1 = st.buyHold;
+  const summary =
+    `Sizing strategy ${pct(s1.totalReturn)} (largest drawdown ${pct(-s1.maxDrawdown.depth)}, ` +
+    `average exposure ${(s1.exposure * 100).toFixed(0)} %) against buy-and-hold ${pct(b1.totalReturn)} ` +
+    `(largest drawdown ${pct(-b1.maxDrawdown.depth)}), ${st.from} to ${st.to}${st.costBps ? `, cost ${st.costBps} bps per change` : ''}.`;
+  const range = extent(e.strategy, e.buyHold) ?? [0.9, 1.1];
+  const ticks = niceTicks(range[0], range[1], 4);
+  const f = frame('strategy', summary, width, e.date, ticks, 'growth of 1', (v) =>
+    v.toFixed(Math.max(2, ticks.decimals)),
+  );
+  const one = referenceLine(1, f.y, f.left, f.right);
+  f.plot.append(
+    s('line', { class: 'zero', ...one }),
+    s('path', { class: 'line buyhold', 'data-series': 'buyHold', d: linePath(e.buyHold, f.x, f.y) }),
+    s('path', { class: 'line equity', 'data-series': 'strategy', d: linePath(e.strategy, f.x, f.y) }),
+  );
+  const rows = lastRows(n).map((i) => [
+    e.date[i],
+    e.fraction[i] === null ? 'n/a' : String(e.fraction[i]),
+    formatValue(e.strategy[i], 4),
+    formatValue(e.buyHold[i], 4),
+  ]);
+  return figure('chart-strategy', 'Sizing strategy against buy-and-hold', [
+    legend([
+      { label: 'strategy (sizing.fraction held)', kind: 'equity' },
+      { label: 'buy-and-hold', kind: 'buyhold' },
+    ]),
+    f.svg,
+    dataTable(
+      'strategy',
+      `Equity (growth of 1), last ${rows.length} sessions, newest first`,
+      ['Date', 'Fraction', 'Strategy', 'Buy-and-hold'],
+      rows,
+    ),
+  ]);
+}
+
 // ---- The panel --------------------------------------------------------------------------
 
 export class ChartsPanel {
@@ -430,6 +480,8 @@ export class ChartsPanel {
   private readonly note: HTMLElement;
   private readonly charts: HTMLElement;
   private data: ChartData | null = null;
+  private strategy: StrategyData | null = null;
+  private strategyProblem: string | null = null;
   private drawnWidth = 0;
   private seq = 0;
   /** The load in progress (tests and callers may await it). */
@@ -510,13 +562,17 @@ export class ChartsPanel {
         throw new Error(`the workbook's profile is not valid: ${errorText(err)}`, { cause: err });
       }
       const from = -(sessions + profile.rotation.bandLookback - 1);
-      const reply = await this.ctx.client.call(
-        'history',
-        { from: String(from), fields: [...CHART_FIELDS], profile: setting, symbol },
-        { fresh },
-      );
+      const args = { profile: setting, symbol };
+      const [reply, backtest] = await Promise.allSettled([
+        this.ctx.client.call('history', { from: String(from), fields: [...CHART_FIELDS], ...args }, { fresh }),
+        this.ctx.client.call('backtest', { from: String(-sessions), ...args }, { fresh }),
+      ]);
       if (seq !== this.seq) return;
-      this.data = chartData(reply, profile, sessions);
+      if (reply.status === 'rejected') throw reply.reason;
+      this.data = chartData(reply.value, profile, sessions);
+      this.strategy = backtest.status === 'fulfilled' ? (backtest.value as { strategy: StrategyData }).strategy : null;
+      this.strategyProblem =
+        backtest.status === 'rejected' ? `The strategy chart could not be loaded: ${errorText(backtest.reason)}` : null;
       this.draw();
       const d = this.data;
       const n = d.dates.length;
@@ -529,6 +585,7 @@ export class ChartsPanel {
     } catch (err) {
       if (seq !== this.seq) return;
       this.data = null;
+      this.strategy = null;
       this.charts.replaceChildren();
       this.note.hidden = true;
       say(this.message, `Could not load the charts: ${errorText(err)}`, 'error');
@@ -550,13 +607,19 @@ export class ChartsPanel {
     const notes: string[] = [];
     if (d.meta.sample) notes.push('Sample data: these charts show the embedded synthetic sample, not market prices.');
     if (d.meta.stale) notes.push(`The data may be out of date${d.meta.staleReason ? `: ${d.meta.staleReason}` : '.'}`);
+    if (this.strategyProblem) notes.push(this.strategyProblem);
     this.note.textContent = notes.join(' ');
     this.note.hidden = notes.length === 0;
     if (!d.dates.length) {
       this.charts.replaceChildren();
       return;
     }
-    this.charts.replaceChildren(rotationChart(d, width), breadthChart(d, width), compositeChart(d, width));
+    this.charts.replaceChildren(
+      rotationChart(d, width),
+      breadthChart(d, width),
+      compositeChart(d, width),
+      ...(this.strategy && this.strategy.equity.date.length > 1 ? [strategyChart(this.strategy, width)] : []),
+    );
   }
 }
 
