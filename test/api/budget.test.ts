@@ -5,8 +5,8 @@
  * how to split it, before any of it runs; heavy requests queue (at most QUEUE.maxInFlight
  * at once) and a full queue is 503 `busy` with Retry-After; cheap routes keep answering.
  *
- * The sample has 5,000 sessions so that one history call of every field twice (124) is
- * over the budget on its own: 5,000 x 124 = 620,000 cells > 600,000.
+ * The sample has 5,000 sessions so that one history call of every field twice is
+ * over the budget on its own (5,000 x 2 x the field count > 600,000).
  */
 import { PROBLEM_BASE } from '../../api/src/contracts/problem';
 import { FIELD_NAMES, DEFAULT_HISTORY_FIELDS } from '../../api/src/engine/fields';
@@ -19,6 +19,7 @@ jest.setTimeout(120_000);
 
 const SAMPLE = { IWM_SAMPLE_SESSIONS: '5000', IWM_SAMPLE_MEMBERS: '20' };
 const EVERY_FIELD_TWICE = [...FIELD_NAMES, ...FIELD_NAMES];
+const TWICE = EVERY_FIELD_TWICE.length;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 // Response bodies are free-form JSON here; each test reads the fields it checks.
@@ -99,8 +100,8 @@ describe('the request budget (default queue)', () => {
       expectProblem(reply, 422, 'over-budget');
       expect(reply.body.detail).toBe(
         `batch: 70 calls = ${fmt(total)} cells; the limit is ${fmt(BUDGET.maxCells)} cells per request, summed over a batch's calls; ` +
-          `the largest: [0] history: ${fmt(n)} sessions x 124 fields = ${fmt(one)} cells; send the calls in several requests, ` +
-          `or split by from/to (at most ${fmt(Math.floor((BUDGET.maxCells - CELL_COST.meta) / 124))} sessions of 124 fields per request) or ask for fewer fields`,
+          `the largest: [0] history: ${fmt(n)} sessions x ${TWICE} fields = ${fmt(one)} cells; send the calls in several requests, ` +
+          `or split by from/to (at most ${fmt(Math.floor((BUDGET.maxCells - CELL_COST.meta) / TWICE))} sessions of ${TWICE} fields per request) or ask for fewer fields`,
       );
       expect(reply.body.errors.map((e: Json) => e.field)).toEqual(['[0]', '[1]', '[2]', '[3]', '[4]']);
     }
@@ -113,10 +114,10 @@ describe('the request budget (default queue)', () => {
     const fields = EVERY_FIELD_TWICE.join(',');
     const over = await get(api, `history?fields=${fields}`);
     expectProblem(over, 422, 'over-budget');
-    const most = Math.floor((BUDGET.maxCells - CELL_COST.meta) / 124);
+    const most = Math.floor((BUDGET.maxCells - CELL_COST.meta) / TWICE);
     expect(over.body.detail).toBe(
-      `history: ${fmt(n)} sessions x 124 fields = ${fmt(n * 124)} cells; the limit is ${fmt(BUDGET.maxCells)} cells per request; ` +
-        `split by from/to (at most ${fmt(most)} sessions of 124 fields per request) or ask for fewer fields`,
+      `history: ${fmt(n)} sessions x ${TWICE} fields = ${fmt(n * TWICE)} cells; the limit is ${fmt(BUDGET.maxCells)} cells per request; ` +
+        `split by from/to (at most ${fmt(most)} sessions of ${TWICE} fields per request) or ask for fewer fields`,
     );
     // Following the advice works: exactly the advised sessions, and one more is refused.
     const split = await get(api, `history?fields=${fields}&from=-${most}`);
@@ -188,7 +189,7 @@ describe('the request budget (default queue)', () => {
     const two = await batch(api, { calls: [{ fn: 'status' }, call, { fn: 'nope' }, call] });
     expectProblem(two, 422, 'over-budget');
     expect(two.body.detail).toMatch(
-      new RegExp(`^batch: 4 calls = ${fmt(2 * (n * 62 + CELL_COST.meta) + CELL_COST.status)} cells; `),
+      new RegExp(`^batch: 4 calls = ${fmt(2 * (n * FIELD_NAMES.length + CELL_COST.meta) + CELL_COST.status)} cells; `),
     );
     // The largest calls are named by index; the invalid call costs nothing and fails alone in a batch that fits.
     expect(two.body.errors.map((e: Json) => e.field)).toEqual(['[1]', '[3]', '[0]']);

@@ -79,7 +79,8 @@ test('a refresh takes IWM, SPY and the extra symbols from the aggregates endpoin
   const r = await rt.refresh();
   const last = formatDay(sample.primary.dates[n - 1]);
   expect(r.lastBarDates).toEqual({ IWM: last, SPY: last, QQQ: last });
-  expect(requests.map((q) => q.path.split('/')[4]).sort()).toEqual(['IWM', 'QQQ', 'SPY']);
+  // HYG and IEF are the credit overlay's symbols (IWM_CREDIT_SYMBOLS), asked for too.
+  expect(requests.map((q) => q.path.split('/')[4]).sort()).toEqual(['HYG', 'IEF', 'IWM', 'QQQ', 'SPY']);
   const reading = (await rt.service.call('signal', {})) as { meta: { source: string } };
   expect(reading.meta.source).toBe('massive');
 });
