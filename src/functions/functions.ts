@@ -150,7 +150,7 @@ export function breadth(asOf?: any, symbol?: string, profile?: string): Promise<
 
 /**
  * The relative-strength layer's state (IWM against SPY).
- * @customfunction RS
+ * @customfunction RELSTRENGTH
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
