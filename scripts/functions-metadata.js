@@ -46,7 +46,10 @@ function renderHelp(metadata, namespace = 'IWM') {
     .map((fn) => {
       const args = fn.parameters.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(', ');
       const rows = fn.parameters
-        .map((p) => `<tr><td><code>${esc(p.name)}</code>${p.optional ? ' (optional)' : ''}</td><td>${esc(p.description ?? '')}</td></tr>`)
+        .map(
+          (p) =>
+            `<tr><td><code>${esc(p.name)}</code>${p.optional ? ' (optional)' : ''}</td><td>${esc(p.description ?? '')}</td></tr>`,
+        )
         .join('\n');
       return `<section id="${esc(fn.id)}">
 <h2><code>=${namespace}.${esc(fn.name)}(${esc(args)})</code></h2>

@@ -70,8 +70,7 @@ function urls(f) {
   };
 }
 
-const xmlEscape = (s) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xmlEscape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** manifest.xml for a flavour. */
 function renderXml(f) {
