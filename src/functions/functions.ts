@@ -24,6 +24,7 @@ import type {
 } from '../../api/src/contracts/responses';
 import { ArgumentError, dayArg, fieldsArg, intArg, profileArg, textArg } from '../common/excel-args';
 import { client, settings } from '../common/shared';
+import { entitiesSupported, readingEntity, readingText, type ReadingValue } from './entity';
 import { noValue, toExcelError } from './errors';
 import { backtestRows, calendarRows, debriefRows, historyRows, levelsRows, statusRows } from './tables';
 
@@ -350,4 +351,19 @@ export function live(
     timer = null;
   };
   void tick();
+}
+
+// ---- Data types (CustomFunctionsRuntime 1.4): the reading as one card ------------------------
+
+/**
+ * The whole reading in one cell: a card showing the rating, with every layer, the composite, rotation, sizing, macro and credit as fields (=A1.Trend.State). Plain rating text where Excel lacks data types.
+ * @customfunction READING
+ * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
+ * @param [symbol] Primary ticker (default: the workbook's, IWM).
+ * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @returns The reading as a data-type card.
+ */
+export async function reading(asOf?: any, symbol?: string, profile?: string): Promise<any> {
+  const r = await run<ReadingValue>('signal', () => ({ asOf: dayArg(asOf, 'asOf'), ...common(symbol, profile) }));
+  return entitiesSupported() ? readingEntity(r) : readingText(r);
 }
