@@ -26,7 +26,8 @@ import { ArgumentError, dayArg, fieldsArg, intArg, profileArg, textArg } from '.
 import { client, settings } from '../common/shared';
 import { entitiesSupported, readingEntity, readingText, type ReadingValue } from './entity';
 import { noValue, toExcelError } from './errors';
-import { backtestRows, calendarRows, debriefRows, historyRows, levelsRows, statusRows } from './tables';
+import { DATE_COLUMNS, headersArg, shapeTable, type TypedTable } from './excel-dates';
+import { backtestRows, calendarRows, debriefRows, historyRows, levelsRows, statusRows, type Table } from './tables';
 
 type FieldValue = z.infer<typeof FieldValueResult>;
 
@@ -194,6 +195,7 @@ export function signal(
  * @param [fields] Field names, comma-separated or a range (default: date, close, each layer, composite, rotation, sizing).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns A header row, then one row per session.
  */
 export async function history(
@@ -202,14 +204,30 @@ export async function history(
   fields?: any[][],
   symbol?: string,
   profile?: string,
+  headers?: any,
 ): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const h = await run<z.infer<typeof HistoryTable>>('history', () => ({
     from: dayArg(start, 'start') ?? requiredStart(),
     to: dayArg(end, 'end'),
     fields: fieldsArg(fields),
     ...common(symbol, profile),
   }));
-  return historyRows(h);
+  return shape(historyRows(h), DATE_COLUMNS.history);
+}
+
+/**
+ * The headers argument, read before any request (a bad one is #VALUE! at once), and the
+ * shaping it implies: header row or not, real dates where the host has data types.
+ */
+function headersArgOrThrow(headers: unknown): (table: Table, dateColumns: readonly string[]) => TypedTable {
+  let h: 0 | 1;
+  try {
+    h = headersArg(headers);
+  } catch (err) {
+    throw toExcelError(err);
+  }
+  return (table, dateColumns) => shapeTable(table, dateColumns, h, entitiesSupported());
 }
 
 function requiredStart(): never {
@@ -223,15 +241,23 @@ function requiredStart(): never {
  * @param [asOf] Session (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns level, price, touches, last touched, distance in ATRs.
  */
-export async function levels(count?: any, asOf?: any, symbol?: string, profile?: string): Promise<any[][]> {
+export async function levels(
+  count?: any,
+  asOf?: any,
+  symbol?: string,
+  profile?: string,
+  headers?: any,
+): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const l = await run<z.infer<typeof Levels>>('levels', () => ({
     count: intArg(count, 'count', 1, 100),
     asOf: dayArg(asOf, 'asOf'),
     ...common(symbol, profile),
   }));
-  return levelsRows(l);
+  return shape(levelsRows(l), DATE_COLUMNS.levels);
 }
 
 /**
@@ -241,16 +267,24 @@ export async function levels(count?: any, asOf?: any, symbol?: string, profile?:
  * @param [end] Last session of a range (default: only start).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns One row per session: opening composite, move, outcome, most accurate layer, earliest warning, lesson.
  */
-export async function debrief(start?: any, end?: any, symbol?: string, profile?: string): Promise<any[][]> {
+export async function debrief(
+  start?: any,
+  end?: any,
+  symbol?: string,
+  profile?: string,
+  headers?: any,
+): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const d = await run<z.infer<typeof Debriefs>>('debrief', () => {
     const from = dayArg(start, 'start');
     const to = dayArg(end, 'end');
     const dates = to === undefined ? { date: from } : { from, to };
     return { ...dates, ...common(symbol, profile) };
   });
-  return debriefRows(d);
+  return shape(debriefRows(d), DATE_COLUMNS.debrief);
 }
 
 /**
@@ -261,6 +295,7 @@ export async function debrief(start?: any, end?: any, symbol?: string, profile?:
  * @param [horizon] Sessions to judge each setup over, 1 to 250 (default: the profile's).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns setups, evaluated, failures and failure rate per rotation state.
  */
 export async function backtest(
@@ -269,14 +304,16 @@ export async function backtest(
   horizon?: any,
   symbol?: string,
   profile?: string,
+  headers?: any,
 ): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const b = await run<z.infer<typeof BacktestResult>>('backtest', () => ({
     from: dayArg(start, 'start'),
     to: dayArg(end, 'end'),
     horizon: intArg(horizon, 'horizon', 1, 250),
     ...common(symbol, profile),
   }));
-  return backtestRows(b);
+  return shape(backtestRows(b), DATE_COLUMNS.backtest);
 }
 
 /**
@@ -284,15 +321,17 @@ export async function backtest(
  * @customfunction CALENDAR
  * @param [start] First date (default: 30 days before the last bar).
  * @param [end] Last date (default: 180 days after the last bar).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns date, kind, label, window start, window end.
  */
-export async function calendar(start?: any, end?: any): Promise<any[][]> {
+export async function calendar(start?: any, end?: any, headers?: any): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const c = await run<z.infer<typeof CalendarResult>>('calendar', () => ({
     from: dayArg(start, 'start'),
     to: dayArg(end, 'end'),
     ...common(undefined, undefined),
   }));
-  return calendarRows(c);
+  return shape(calendarRows(c), DATE_COLUMNS.calendar);
 }
 
 /**

@@ -8,7 +8,7 @@
 import { client, settings } from '../../src/common/shared';
 import { DATE_FORMAT, readableName, readingEntity } from '../../src/functions/entity';
 import * as IWM from '../../src/functions/functions';
-import { installCustomFunctions } from '../support/custom-functions';
+import { installCustomFunctions, installOfficeHost } from '../support/custom-functions';
 import { startLocalApi, type LocalApi } from '../support/local-api';
 
 installCustomFunctions();
@@ -30,17 +30,7 @@ afterEach(() => {
   delete (globalThis as { Office?: unknown }).Office;
 });
 
-/** Office's requirement check as a host with (or without) CustomFunctionsRuntime 1.4 answers it. */
-function host(runtime14: boolean): void {
-  (globalThis as { Office?: unknown }).Office = {
-    context: {
-      requirements: {
-        isSetSupported: (name: string, version: string) =>
-          name === 'CustomFunctionsRuntime' && (runtime14 ? Number(version) <= 1.4 : Number(version) <= 1.3),
-      },
-    },
-  };
-}
+const host = installOfficeHost;
 
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30); // serial 0 (with the 1900 leap-year bug, valid from 1900-03-01)
 const serialOf = (iso: string) => (Date.parse(`${iso}T00:00:00Z`) - EXCEL_EPOCH) / 86_400_000;
