@@ -1,12 +1,14 @@
 /**
  * Builds the Excel add-in into dist/: functions.js (the IWM custom functions), taskpane.js,
  * taskpane.html (loads both: one shared runtime), functions.json (generated from the
- * functions' JSDoc by CustomFunctionsMetadataPlugin, never hand-written), the icons and
- * manifest.xml.
+ * functions' JSDoc by CustomFunctionsMetadataPlugin, never hand-written, then finished by
+ * scripts/functions-metadata.js), the icons, help/functions.html and both manifests
+ * (manifest.xml and the unified manifest.json, from scripts/manifests.js).
  *
  * Environment at build time:
  * - IWM_ADDIN_URL: where the built files will be hosted (e.g. https://contoso.z13.web.core.windows.net/);
- *   every https://localhost:3000/ in manifest.xml is rewritten to it. Default: the local dev host.
+ *   every URL of both manifests starts with it. Default: the local dev host. A production build
+ *   (--mode production) with localhost URLs fails, unless IWM_ALLOW_LOCAL_PROD=1.
  * - IWM_API_URL: the API root the add-in calls by default (e.g. https://<app>.azurewebsites.net/api/v1).
  *   Default: the add-in's own origin + /api/v1 (npm start serves both on one origin).
  */
@@ -15,19 +17,18 @@ const webpack = require('webpack');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
 const CopyWebpackPlugin = require('copy-webpack-plugin');
 const CustomFunctionsMetadataPlugin = require('custom-functions-metadata-plugin');
-
-const DEV_URL = 'https://localhost:3000/';
+const { DEV_URL, flavour } = require('./scripts/manifests');
+const { ManifestsPlugin } = require('./scripts/manifests-plugin');
 
 function addinUrl() {
   const raw = process.env.IWM_ADDIN_URL;
   if (!raw) return DEV_URL;
   if (!/^https:\/\/[^\s]+$/.test(raw)) throw new Error(`IWM_ADDIN_URL=${raw} must be an https URL`);
-  return raw.endsWith('/') ? raw : `${raw}/`;
+  return raw;
 }
 
 module.exports = (_env, argv) => {
   const production = argv.mode === 'production';
-  const url = addinUrl();
   return {
     mode: production ? 'production' : 'development',
     devtool: 'source-map',
@@ -52,6 +53,7 @@ module.exports = (_env, argv) => {
     performance: { hints: false },
     plugins: [
       new CustomFunctionsMetadataPlugin({ output: 'functions.json', input: './src/functions/functions.ts' }),
+      new ManifestsPlugin({ flavour: flavour(production, addinUrl()) }),
       new webpack.DefinePlugin({ IWM_API_URL: JSON.stringify(process.env.IWM_API_URL ?? '') }),
       new HtmlWebpackPlugin({
         filename: 'taskpane.html',
@@ -65,13 +67,6 @@ module.exports = (_env, argv) => {
           { from: 'assets/*.png', to: 'assets/[name][ext]' },
           { from: 'src/taskpane/taskpane.css', to: 'taskpane.css' },
           { from: 'src/taskpane/panels/*.css', to: 'panels/[name][ext]' },
-          {
-            from: 'manifest.xml',
-            to: 'manifest.xml',
-            // URLs first, then the bare origin (AppDomains lists it without the slash).
-            transform: (content) =>
-              content.toString().split(DEV_URL).join(url).split(DEV_URL.slice(0, -1)).join(new URL(url).origin),
-          },
         ],
       }),
     ],

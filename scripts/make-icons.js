@@ -2,18 +2,18 @@
 'use strict';
 /**
  * Draws the add-in's icon (a rounded dark-blue square with a white rising bar chart and
- * a green trend line) and writes it as assets/icon-{16,32,64,80}.png for manifest.xml.
+ * a green trend line) and writes it as assets/icon-{16,32,64,80,192}.png for both manifests.
  * No dependencies: pixels are anti-aliased by supersampling and the PNG is written by
  * hand (zlib from node, CRC32 computed here). Usage: node scripts/make-icons.js [dir]
  *
  * Geometry is laid out on a 16-unit grid so bar edges fall on whole pixels at every
- * size (16, 32, 64, 80 are multiples of 16); the trend line is drawn from 32 px up.
+ * size (16, 32, 64, 80, 192 are multiples of 16); the trend line is drawn from 32 px up.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
-const SIZES = [16, 32, 64, 80];
+const SIZES = [16, 32, 64, 80, 192]; // 192: the unified manifest's colour icon
 const SUPERSAMPLE = 4;
 
 const BACKGROUND = [0x1b, 0x3a, 0x6b]; // dark blue

@@ -24,7 +24,9 @@ import type {
 } from '../../api/src/contracts/responses';
 import { ArgumentError, boolArg, dayArg, fieldsArg, intArg, profileArg, textArg } from '../common/excel-args';
 import { client, settings } from '../common/shared';
+import { entitiesSupported, readingEntity, readingText, type ReadingValue } from './entity';
 import { noValue, toExcelError } from './errors';
+import { DATE_COLUMNS, headersArg, shapeTable, type TypedTable } from './excel-dates';
 import {
   backtestRows,
   calendarRows,
@@ -34,6 +36,7 @@ import {
   levelsRows,
   statusRows,
   strategyRows,
+  type Table,
 } from './tables';
 
 type FieldValue = z.infer<typeof FieldValueResult>;
@@ -171,7 +174,7 @@ export function breadth(asOf?: any, symbol?: string, profile?: string): Promise<
 
 /**
  * The relative-strength layer's state (IWM against SPY).
- * @customfunction RS
+ * @customfunction RELSTRENGTH
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
@@ -214,6 +217,7 @@ export function signal(
  * @param [fields] Field names, comma-separated or a range (default: date, close, each layer, composite, rotation, sizing).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns A header row, then one row per session.
  */
 export async function history(
@@ -222,14 +226,30 @@ export async function history(
   fields?: any[][],
   symbol?: string,
   profile?: string,
+  headers?: any,
 ): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const h = await run<z.infer<typeof HistoryTable>>('history', () => ({
     from: dayArg(start, 'start') ?? requiredStart(),
     to: dayArg(end, 'end'),
     fields: fieldsArg(fields),
     ...common(symbol, profile),
   }));
-  return historyRows(h);
+  return shape(historyRows(h), DATE_COLUMNS.history);
+}
+
+/**
+ * The headers argument, read before any request (a bad one is #VALUE! at once), and the
+ * shaping it implies: header row or not, real dates where the host has data types.
+ */
+function headersArgOrThrow(headers: unknown): (table: Table, dateColumns: readonly string[]) => TypedTable {
+  let h: 0 | 1;
+  try {
+    h = headersArg(headers);
+  } catch (err) {
+    throw toExcelError(err);
+  }
+  return (table, dateColumns) => shapeTable(table, dateColumns, h, entitiesSupported());
 }
 
 function requiredStart(): never {
@@ -243,15 +263,23 @@ function requiredStart(): never {
  * @param [asOf] Session (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns level, price, touches, last touched, distance in ATRs.
  */
-export async function levels(count?: any, asOf?: any, symbol?: string, profile?: string): Promise<any[][]> {
+export async function levels(
+  count?: any,
+  asOf?: any,
+  symbol?: string,
+  profile?: string,
+  headers?: any,
+): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const l = await run<z.infer<typeof Levels>>('levels', () => ({
     count: intArg(count, 'count', 1, 100),
     asOf: dayArg(asOf, 'asOf'),
     ...common(symbol, profile),
   }));
-  return levelsRows(l);
+  return shape(levelsRows(l), DATE_COLUMNS.levels);
 }
 
 /**
@@ -261,16 +289,24 @@ export async function levels(count?: any, asOf?: any, symbol?: string, profile?:
  * @param [end] Last session of a range (default: only start).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns One row per session: opening composite, move, outcome, most accurate layer, earliest warning, lesson.
  */
-export async function debrief(start?: any, end?: any, symbol?: string, profile?: string): Promise<any[][]> {
+export async function debrief(
+  start?: any,
+  end?: any,
+  symbol?: string,
+  profile?: string,
+  headers?: any,
+): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const d = await run<z.infer<typeof Debriefs>>('debrief', () => {
     const from = dayArg(start, 'start');
     const to = dayArg(end, 'end');
     const dates = to === undefined ? { date: from } : { from, to };
     return { ...dates, ...common(symbol, profile) };
   });
-  return debriefRows(d);
+  return shape(debriefRows(d), DATE_COLUMNS.debrief);
 }
 
 /** The backtest reply both BACKTEST and STRATEGY read (one cached call for the same arguments). */
@@ -297,6 +333,7 @@ function backtestReply(
  * @param [horizon] Sessions to judge each setup over, 1 to 250 (default: the profile's).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
  * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns group, setups, evaluated, failures, rate and its 95 % interval; ratios; claims with their verdicts.
  */
 export async function backtest(
@@ -305,8 +342,10 @@ export async function backtest(
   horizon?: any,
   symbol?: string,
   profile?: string,
+  headers?: any,
 ): Promise<any[][]> {
-  return backtestRows(await backtestReply(start, end, horizon, symbol, profile));
+  const shape = headersArgOrThrow(headers);
+  return shape(backtestRows(await backtestReply(start, end, horizon, symbol, profile)), DATE_COLUMNS.backtest);
 }
 
 /**
@@ -341,15 +380,17 @@ export async function strategy(
  * @customfunction CALENDAR
  * @param [start] First date (default: 30 days before the last bar).
  * @param [end] Last date (default: 180 days after the last bar).
+ * @param [headers] 0: no header row, 1: column names (default 1), as STOCKHISTORY.
  * @returns date, kind, label, window start, window end.
  */
-export async function calendar(start?: any, end?: any): Promise<any[][]> {
+export async function calendar(start?: any, end?: any, headers?: any): Promise<any[][]> {
+  const shape = headersArgOrThrow(headers);
   const c = await run<z.infer<typeof CalendarResult>>('calendar', () => ({
     from: dayArg(start, 'start'),
     to: dayArg(end, 'end'),
     ...common(undefined, undefined),
   }));
-  return calendarRows(c);
+  return shape(calendarRows(c), DATE_COLUMNS.calendar);
 }
 
 /**
@@ -408,4 +449,19 @@ export function live(
     timer = null;
   };
   void tick();
+}
+
+// ---- Data types (CustomFunctionsRuntime 1.4): the reading as one card ------------------------
+
+/**
+ * The whole reading in one cell: a card showing the rating, with every layer, the composite, rotation, sizing, macro and credit as fields (=A1.Trend.State). Plain rating text where Excel lacks data types.
+ * @customfunction READING
+ * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
+ * @param [symbol] Primary ticker (default: the workbook's, IWM).
+ * @param [profile] Profile: "iwm", "standard" or profile JSON (default: the workbook's).
+ * @returns The reading as a data-type card.
+ */
+export async function reading(asOf?: any, symbol?: string, profile?: string): Promise<any> {
+  const r = await run<ReadingValue>('signal', () => ({ asOf: dayArg(asOf, 'asOf'), ...common(symbol, profile) }));
+  return entitiesSupported() ? readingEntity(r) : readingText(r);
 }

@@ -1,8 +1,8 @@
 /**
  * API responses as spilled Excel tables: a header row, then one row per item. Cells are
  * numbers, text or booleans; a missing number is an empty text (not 0, which would be a
- * false reading); dates are ISO text (sortable, unambiguous in every locale); lists
- * are joined with ", ".
+ * false reading); dates are ISO text (excel-dates.ts turns them into Excel dates where the
+ * host has data types); lists are joined with ", ".
  */
 import type { z } from 'zod';
 import type {

@@ -290,7 +290,7 @@ describe('dashboardLayout', () => {
       A9: 'Breadth',
       B9: '=IWM.BREADTH()',
       A10: 'Relative strength',
-      B10: '=IWM.RS()',
+      B10: '=IWM.RELSTRENGTH()',
       A11: 'Last bar',
       B11: '=IWM.SIGNAL("date")',
       D3: '=IWM.STATUS()',
@@ -447,7 +447,7 @@ describe('insertDashboard', () => {
     expect(formula(s, 'B7')).toBe('=IWM.TREND()');
     expect(formula(s, 'B8')).toBe('=IWM.MOMENTUM()');
     expect(formula(s, 'B9')).toBe('=IWM.BREADTH()');
-    expect(formula(s, 'B10')).toBe('=IWM.RS()');
+    expect(formula(s, 'B10')).toBe('=IWM.RELSTRENGTH()');
     expect(formula(s, 'B11')).toBe('=IWM.SIGNAL("date")');
     expect(formula(s, 'D3')).toBe('=IWM.STATUS()');
     expect(formula(s, 'A17')).toBe(HISTORY_250);
@@ -553,7 +553,7 @@ describe('insertStarterTemplate', () => {
       B7: ['Trend', '=IWM.TREND()'],
       B8: ['Momentum', '=IWM.MOMENTUM()'],
       B9: ['Breadth', '=IWM.BREADTH()'],
-      B10: ['Relative strength', '=IWM.RS()'],
+      B10: ['Relative strength', '=IWM.RELSTRENGTH()'],
       B11: ['Size', '=IWM.SIZE()'],
       B12: ['Rotation', '=IWM.ROTATION()'],
       B13: ['Macro phase', '=IWM.SIGNAL("macro.phase")'],

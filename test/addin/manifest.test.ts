@@ -410,6 +410,15 @@ describe('manifest.xml', () => {
     }
   });
 
+  it('is the development flavour that scripts/manifests.js renders (no hand edits)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { renderXml, flavour } = require('../../scripts/manifests') as {
+      renderXml: (f: unknown) => string;
+      flavour: (production: boolean) => unknown;
+    };
+    expect(MANIFEST).toBe(renderXml(flavour(false)));
+  });
+
   it('reads PNG sizes only from PNGs', () => {
     expect(pngSize(readFileSync(join(REPO, 'assets', 'icon-16.png')))).toEqual({ width: 16, height: 16 });
     expect(() => pngSize(Buffer.from(MANIFEST))).toThrow('not a PNG');

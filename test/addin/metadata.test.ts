@@ -32,7 +32,19 @@ beforeAll(async () => {
   functions = (JSON.parse(result.metadataJson) as { functions: Fn[] }).functions;
 }, 60_000);
 
-const SCALAR = ['COMPOSITE', 'SCORE', 'ROTATION', 'SIZE', 'CREDIT', 'TREND', 'MOMENTUM', 'BREADTH', 'RS', 'SIGNAL'];
+const SCALAR = [
+  'COMPOSITE',
+  'SCORE',
+  'ROTATION',
+  'SIZE',
+  'CREDIT',
+  'TREND',
+  'MOMENTUM',
+  'BREADTH',
+  'RELSTRENGTH',
+  'SIGNAL',
+  'READING',
+];
 const SPILLED = ['HISTORY', 'LEVELS', 'DEBRIEF', 'BACKTEST', 'STRATEGY', 'CALENDAR', 'STATUS'];
 
 test('every function of the IWM namespace is declared, with a description and help on every parameter', () => {

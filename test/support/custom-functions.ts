@@ -43,3 +43,19 @@ export async function excelError(promise: Promise<unknown>): Promise<CustomFunct
     },
   );
 }
+
+/**
+ * The `Office` global as far as the functions ask it: whether the host has
+ * CustomFunctionsRuntime 1.4 (data types from custom functions). Returns a remover.
+ */
+export function installOfficeHost(runtime14: boolean): () => void {
+  (globalThis as { Office?: unknown }).Office = {
+    context: {
+      requirements: {
+        isSetSupported: (name: string, version: string) =>
+          name === 'CustomFunctionsRuntime' && Number(version) <= (runtime14 ? 1.4 : 1.3),
+      },
+    },
+  };
+  return () => delete (globalThis as { Office?: unknown }).Office;
+}
