@@ -126,3 +126,25 @@ export function stagedSessionDay(name: string): number | null {
   const m = /^grouped-(\d{4}-\d{2}-\d{2})$/.exec(name);
   return m ? parseIsoDay(m[1]) : null;
 }
+
+/** Backfill progress as status shows it, with a sentence; null when the notes have no backfill. */
+export function backfillStatus(
+  notes: Record<string, unknown>,
+  stagedNames: readonly string[],
+  requestsPerMinute: number,
+): (BackfillProgress & { text: string }) | null {
+  const note = readBackfillNote(notes);
+  if (note === null) return null;
+  const { coverage, backfillFrom, lastSession } = note;
+  // Sessions a refresh under way (or killed) fetched and staged but has not published yet.
+  const staged = stagedNames
+    .map(stagedSessionDay)
+    .filter((d): d is number => d !== null && d >= backfillFrom && d <= lastSession)
+    .filter((d) => d < coverage.from || d > coverage.to).length;
+  const p = backfillProgress(coverage, backfillFrom, lastSession, requestsPerMinute, staged);
+  const text = p.complete
+    ? `universe backfill complete: ${p.sessionsTotal} sessions`
+    : `universe backfill ${p.sessionsDone} of ${p.sessionsTotal} sessions` +
+      (requestsPerMinute > 0 ? `, about ${p.etaMinutes} min left` : '');
+  return { ...p, text };
+}

@@ -100,12 +100,7 @@ export function pickSession(
   });
 }
 
-function sessionOf(
-  day: number,
-  noSession: boolean,
-  symbols: string[],
-  ohlcv: (s: string) => number[],
-): SessionBars {
+function sessionOf(day: number, noSession: boolean, symbols: string[], ohlcv: (s: string) => number[]): SessionBars {
   const cols = [0, 1, 2, 3, 4].map(() => new Float64Array(symbols.length));
   symbols.forEach((s, i) => ohlcv(s).forEach((v, c) => (cols[c][i] = v)));
   return {
@@ -487,7 +482,8 @@ function concatBars(a: BarColumns, b: BarColumns): BarColumns {
   const out = {} as BarColumns;
   for (const key of ['dates', 'open', 'high', 'low', 'close', 'volume'] as const) {
     const tail = b[key].subarray(k);
-    const col = key === 'dates' ? new Int32Array(a.dates.length + tail.length) : new Float64Array(a.dates.length + tail.length);
+    const col =
+      key === 'dates' ? new Int32Array(a.dates.length + tail.length) : new Float64Array(a.dates.length + tail.length);
     col.set(a[key]);
     col.set(tail, a.dates.length);
     (out as unknown as Record<string, Int32Array | Float64Array>)[key] = col;

@@ -195,7 +195,10 @@ function barsProviderOf(config: ServiceConfig, client: HttpClient) {
 }
 
 /** The FRED context series the configuration names (curve, credit), each whole. */
-export async function fetchContextSeries(config: ServiceConfig, client: HttpClient): Promise<Record<string, ValueSeries>> {
+export async function fetchContextSeries(
+  config: ServiceConfig,
+  client: HttpClient,
+): Promise<Record<string, ValueSeries>> {
   const series: Record<string, ValueSeries> = {};
   await Promise.all(
     config.fredSeries.map(async (id) => {

@@ -180,7 +180,7 @@ export function encodeSnapshot(snapshot: Snapshot): EncodedSnapshot {
     objects.push({ name, bytes });
   }
   if (membership.length > 0) {
-    const { bytes } = parts[i++];
+    const { bytes } = parts[i];
     const name = membershipName(generation);
     manifest.membership = ref(name, bytes);
     objects.push({ name, bytes });
