@@ -174,7 +174,9 @@ async function buildGrouped(
   const key = sourceKey(config);
   const found = await newestVerifiedGeneration(store, { accept: (m) => m.notes.sourceKey === key });
   const client = deps.network?.client ?? httpClientOf(config);
-  const now = deps.network?.now ?? Date.now;
+  // The refresh's clock decides which session closed last (tests and backfills set one).
+  const clock = deps.clock;
+  const now = deps.network?.now ?? (clock ? () => clock().getTime() : Date.now);
   const provider = new MassiveProvider(client, {
     key: config.massiveKey ?? undefined,
     baseUrl: config.urls.massive,
