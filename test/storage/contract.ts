@@ -226,6 +226,56 @@ export function describeStoreContract(label: string, make: () => Promise<StoreHa
       );
     });
 
+    it('keeps dated membership lists as a checksummed object of the generation, and reads them back', async () => {
+      const lists = [
+        { asOf: '2024-01-04', symbols: ['AAA', 'BBB', 'CCC'] },
+        { asOf: '2024-01-05', symbols: ['AAA', 'CCC', 'DDD'] },
+      ];
+      const withLists = { ...makeSnapshot(1), membership: lists };
+      const m = (await store.writeSnapshot(withLists)).manifest;
+      expect(m.membership?.name).toBe(`gen/${m.generation}/membership.bin`);
+      // Lists are part of the content: the same bars without them are another generation.
+      const bare = (await store.writeSnapshot(makeSnapshot(1), { graceMs: 60_000 })).manifest;
+      expect(bare.generation).not.toBe(m.generation);
+      expect(bare.membership ?? null).toBeNull();
+      expect((await store.readSnapshot(m))?.membership).toEqual(lists);
+      expect((await store.readSnapshot(bare))?.membership).toBeUndefined();
+      // Damage is caught by the object's CRC, like any other object's.
+      const raw = (await h.readRaw(m.membership?.name as string)) as Buffer;
+      raw[20] ^= 0x01;
+      await h.writeRaw(m.membership?.name as string, raw);
+      await expect(store.readSnapshot(m)).rejects.toBeInstanceOf(CorruptObjectError);
+    });
+
+    it('stages work in progress under the lease: put, list, get, delete; refuses bad names and a lost lease', async () => {
+      expect(await store.listStaging()).toEqual([]);
+      expect(await store.getStaging('grouped-2024-01-05')).toBeNull();
+      const lease = await holdLease(store, { waitMs: 0 });
+      await store.putStaging('grouped-2024-01-05', Buffer.from('one'), lease);
+      await store.putStaging('grouped-2024-01-04', Buffer.from('two'), lease);
+      await store.putStaging('grouped-2024-01-05', Buffer.from('three'), lease); // replaces
+      expect(await store.listStaging()).toEqual(['grouped-2024-01-04', 'grouped-2024-01-05']);
+      expect((await h.sibling().getStaging('grouped-2024-01-05'))?.toString()).toBe('three');
+      for (const bad of ['../manifest.json', 'gen/x', '', 'A'.repeat(3), '.hidden']) {
+        await expect(store.putStaging(bad, Buffer.from('x'), lease)).rejects.toThrow(RangeError);
+      }
+      // Staged objects are not generations and survive a snapshot write.
+      await store.writeSnapshot(makeSnapshot(1), { lease });
+      expect(await store.listStaging()).toHaveLength(2);
+      await store.deleteStaging(['grouped-2024-01-04', 'grouped-1999-01-01'], lease);
+      expect(await store.listStaging()).toEqual(['grouped-2024-01-05']);
+
+      await h.expireLease();
+      const thief = (await h.sibling().tryLease()).lease as HeldLease;
+      await expect(store.putStaging('grouped-2024-01-08', Buffer.from('x'), lease)).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      await expect(store.deleteStaging(['grouped-2024-01-05'], lease)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await store.listStaging()).toEqual(['grouped-2024-01-05']);
+      await lease.release();
+      await thief.release();
+    });
+
     it('gives the refresh lease to one holder at a time and tells the others who holds it until when', async () => {
       const other = h.sibling();
       const first = await store.tryLease();

@@ -204,3 +204,35 @@ export function formatBacktest(bt: Backtest): string {
     `Macro calendar: ${bt.calendar.note}`,
   ].join('\n');
 }
+
+/** What the backfill progress reporter shows (the fields of BackfillProgress it needs). */
+interface Progress {
+  sessionsDone: number;
+  sessionsTotal: number;
+  etaMinutes: number;
+}
+
+/**
+ * A progress reporter for `refresh`: on a terminal, one bar redrawn in place
+ * ("[#####.....] 140/260 sessions, about 24 min left"); otherwise a plain line each time
+ * another 10% is done, so a log file gets about ten lines rather than one per session.
+ */
+export function backfillReporter(write: (text: string) => void, tty: boolean): (p: Progress) => void {
+  let lastTenth = -1;
+  return (p) => {
+    if (p.sessionsTotal <= 0) return;
+    const share = p.sessionsDone / p.sessionsTotal;
+    const line = `${p.sessionsDone}/${p.sessionsTotal} sessions${p.etaMinutes > 0 ? `, about ${p.etaMinutes} min left` : ''}`;
+    if (tty) {
+      const width = 30;
+      const filled = Math.round(share * width);
+      const end = p.sessionsDone >= p.sessionsTotal ? '\n' : '';
+      write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] universe backfill ${line}${end}`);
+      return;
+    }
+    const tenth = Math.floor(share * 10);
+    if (tenth === lastTenth) return;
+    lastTenth = tenth;
+    write(`universe backfill ${Math.round(share * 100)}%: ${line}`);
+  };
+}

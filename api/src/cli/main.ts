@@ -14,7 +14,7 @@ import { DEFAULT_HISTORY_FIELDS, fieldDef } from '../engine/fields';
 import { ProfileError, profileHash, resolveProfile, type Profile } from '../engine/profile';
 import { historyObjects, historyTable, levelsReport, readingAt } from '../engine/reading';
 import { SessionError, sessionIndex, sessionRange } from '../engine/sessions';
-import { formatBacktest, formatDebriefs, formatLevels, formatReading, formatTable } from './format';
+import { backfillReporter, formatBacktest, formatDebriefs, formatLevels, formatReading, formatTable } from './format';
 import { USAGE, UsageError, parseCli, type CliOptions } from './options';
 import { ConfigError } from '../service/config';
 import { createRuntime } from '../service/runtime';
@@ -123,7 +123,14 @@ async function historyFor(opts: CliOptions, io: CliIo, profile: Profile): Promis
 }
 
 async function storeCommand(opts: CliOptions, io: CliIo): Promise<void> {
-  const rt = await createRuntime(runtimeEnv(opts, io.env), { log: opts.json ? () => {} : (m) => io.err(m) });
+  const tty = process.stderr.isTTY === true;
+  const rt = await createRuntime(runtimeEnv(opts, io.env), {
+    log: opts.json ? () => {} : (m) => io.err(m),
+    // A bar redrawn in place needs the raw terminal; a log gets whole lines through io.
+    ...(opts.json
+      ? {}
+      : { onProgress: backfillReporter(tty ? (t) => process.stderr.write(t) : (t) => io.err(t), tty) }),
+  });
   try {
     if (opts.command === 'refresh') {
       const r = await rt.refresh();
@@ -151,6 +158,7 @@ async function storeCommand(opts: CliOptions, io: CliIo): Promise<void> {
           `last refresh  ${st.lastRefreshAt ?? 'never'}${st.lastError ? `; last attempt failed: ${st.lastError}` : ''}`,
           `refresh now   ${st.refresh.state === 'idle' ? 'none running' : `${st.refresh.state.toUpperCase()}: ${st.refresh.note}`}`,
           `universe      ${st.universeMembers} members; series: ${st.series.join(', ') || 'none'}`,
+          ...(st.backfill ? [`backfill      ${st.backfill.text}`] : []),
           `version       ${st.version}`,
         ].join('\n'),
       );

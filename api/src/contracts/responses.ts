@@ -292,6 +292,19 @@ export const StatusResult = z
       })
       .describe('a refresh running now (it holds the refresh lease), or one that started and never finished'),
     universeMembers: z.number().int(),
+    backfill: z
+      .object({
+        sessionsDone: z.number().int(),
+        sessionsTotal: z.number().int(),
+        etaMinutes: z.number().int(),
+        complete: z.boolean(),
+        text: z.string(),
+      })
+      .nullable()
+      .describe(
+        'IWM_UNIVERSE=grouped: sessions of the universe backfill stored (or staged by a refresh under way), ' +
+          'of those it covers, and the minutes the rest takes at IWM_MASSIVE_RPM; null for other sources',
+      ),
     series: z.array(z.string()),
     now: z.string(),
   })

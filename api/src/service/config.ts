@@ -20,8 +20,17 @@ export interface ServiceConfig {
   dataDir: string | null;
   /** csv: folder of member files for breadth. */
   universeDir: string | null;
-  /** Network sources: where the breadth universe comes from. */
-  universe: 'none' | 'ishares';
+  /**
+   * Network sources: where the breadth universe comes from. 'ishares': the IWM holdings,
+   * each member's history from the bars provider (one request per member per refresh);
+   * 'grouped' (massive only): the IWM holdings, closes from Massive's grouped daily answers
+   * (one request per session), incremental and resumable (grouped-refresh.ts).
+   */
+  universe: 'none' | 'ishares' | 'grouped';
+  /** grouped: sessions the first backfill covers (SMA200 needs 200). */
+  backfillSessions: number;
+  /** grouped: a refresh publishes what it has and stops after this long (one Functions invocation). */
+  refreshBudgetMs: number;
   /** Default pair of the routes. */
   symbol: string;
   benchmark: string;
@@ -182,7 +191,11 @@ export function readConfig(env: Env = process.env): ServiceConfig {
       'IWM_STORE=azure needs IWM_STORAGE_ACCOUNT (the identity signs in) or IWM_STORAGE_CONNECTION (or AzureWebJobsStorage)',
     );
   const seedRaw = env.IWM_SEED?.trim();
-  const universe = pick(env, 'IWM_UNIVERSE', ['none', 'ishares'] as const, 'none');
+  const universe = pick(env, 'IWM_UNIVERSE', ['none', 'ishares', 'grouped'] as const, 'none');
+  if (universe === 'grouped' && source !== 'massive')
+    throw new ConfigError(
+      `IWM_UNIVERSE=grouped needs IWM_DATA_SOURCE=massive (grouped daily bars are Massive's), not ${source}`,
+    );
   const breadthFile = env.IWM_BREADTH_FILE?.trim() || null;
   // One breadth input at a time: which would win is not obvious, so neither does.
   if (breadthFile) {
@@ -204,6 +217,8 @@ export function readConfig(env: Env = process.env): ServiceConfig {
     dataDir,
     universeDir: env.IWM_UNIVERSE_DIR?.trim() || null,
     universe,
+    backfillSessions: int(env, 'IWM_BACKFILL_SESSIONS', 200, 10_000, 260),
+    refreshBudgetMs: int(env, 'IWM_REFRESH_BUDGET_MS', 1_000, 86_400_000, 8 * 60_000),
     symbol,
     benchmark,
     symbols,

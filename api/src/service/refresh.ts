@@ -17,7 +17,13 @@ import type { BarStore, LeaseInfo, RefreshStatus, StoredReading } from '../stora
 import type { ServiceConfig } from './config';
 import { pairData } from './market-data';
 import { readingKey } from './signal-service';
-import { buildSnapshot } from './snapshot-source';
+import { buildSnapshot, httpClientOf, sourceKey } from './snapshot-source';
+import { groupedSnapshot } from './grouped-refresh';
+import type { BackfillProgress } from './backfill-plan';
+import { MassiveProvider } from '../data/providers';
+import type { HttpClient } from '../data/http-client';
+import type { RateLimiter } from '../data/rate-limit';
+import { newestVerifiedGeneration } from '../storage/recovery';
 import { baseMetaOf, readingWithContext } from './views';
 import type { Snapshot, SnapshotManifest } from '../storage/types';
 
@@ -37,6 +43,8 @@ export interface RefreshResult {
   lastBarDates: Record<string, string>;
   readings: number;
   universeMembers: number;
+  /** IWM_UNIVERSE=grouped: how far the universe's backfill has come. */
+  backfill?: BackfillProgress;
   ms: number;
 }
 
@@ -46,6 +54,10 @@ export interface RefreshDeps {
   events: readonly MacroEvent[];
   clock?: () => Date;
   log?: (msg: string) => void;
+  /** IWM_UNIVERSE=grouped: called as each session is fetched (the CLI's progress bar). */
+  onProgress?: (progress: BackfillProgress) => void;
+  /** Network parts to use instead of the configured ones (tests: a limiter and a budget on a virtual clock). */
+  network?: { client?: HttpClient; limiter?: RateLimiter | null; now?: () => number };
 }
 
 /** The readings a refresh stores: the last `sessions` sessions of each preset, default pair. */
@@ -96,8 +108,11 @@ export async function runRefresh(deps: RefreshDeps): Promise<RefreshResult> {
     try {
       const leftovers = await store.removeLeftovers();
       if (leftovers > 0) log(`refresh: removed ${leftovers} temp file(s) left by an interrupted writer`);
-      const snapshot = await buildSnapshot(deps.config, started.toISOString(), log);
+      const grouped = deps.config.universe === 'grouped' ? await buildGrouped(deps, lease, started, log) : null;
+      const snapshot = grouped?.snapshot ?? (await buildSnapshot(deps.config, started.toISOString(), log));
       const outcome = await store.writeSnapshot(snapshot, { lease });
+      // Published: the staged sessions it holds are no longer needed.
+      if (grouped && grouped.consumed.length > 0) await store.deleteStaging(grouped.consumed, lease);
       const { manifest } = outcome;
       const readings = precomputeReadings(snapshot, manifest, deps.config, deps.events);
       await store.putReadings(readings);
@@ -120,6 +135,7 @@ export async function runRefresh(deps: RefreshDeps): Promise<RefreshResult> {
         lastBarDates: manifest.lastBarDates,
         readings: readings.length,
         universeMembers: snapshot.universe?.symbols.length ?? 0,
+        ...(grouped ? { backfill: grouped.progress } : {}),
         ms: Date.now() - t0,
       };
       log(`refresh: ${result.source} generation ${result.generation} (${outcomeText(result)}), ${result.ms} ms`);
@@ -142,6 +158,48 @@ export async function runRefresh(deps: RefreshDeps): Promise<RefreshResult> {
   } finally {
     await lease.release().catch((err) => log(`refresh: could not release the lease: ${(err as Error).message}`));
   }
+}
+
+/**
+ * IWM_UNIVERSE=grouped: the snapshot built on the newest verified generation of this
+ * configuration (none: the backfill starts over).
+ */
+async function buildGrouped(
+  deps: RefreshDeps,
+  lease: Awaited<ReturnType<typeof holdLease>>,
+  started: Date,
+  log: (msg: string) => void,
+) {
+  const { config, store } = deps;
+  const key = sourceKey(config);
+  const found = await newestVerifiedGeneration(store, { accept: (m) => m.notes.sourceKey === key });
+  const client = deps.network?.client ?? httpClientOf(config);
+  // The refresh's clock decides which session closed last (tests and backfills set one).
+  const clock = deps.clock;
+  const now = deps.network?.now ?? (clock ? () => clock().getTime() : Date.now);
+  const provider = new MassiveProvider(client, {
+    key: config.massiveKey ?? undefined,
+    baseUrl: config.urls.massive,
+    requestsPerMinute: config.massiveRpm,
+    now,
+    ...(deps.network?.limiter !== undefined ? { limiter: deps.network.limiter } : {}),
+  });
+  const outcome = await groupedSnapshot(
+    {
+      config,
+      store,
+      lease,
+      previous: found?.snapshot ?? null,
+      client,
+      provider,
+      now,
+      log,
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+    },
+    started.toISOString(),
+  );
+  outcome.snapshot.notes.sourceKey = key;
+  return outcome;
 }
 
 /** What a refresh did to the store, in words: "unchanged: 5 objects verified", "new data", "repaired 2 objects: ...". */

@@ -10,7 +10,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { createStore } from '../storage';
 import type { BarStore } from '../storage/types';
 import { readConfig, type ServiceConfig } from './config';
-import { runRefresh, type RefreshResult } from './refresh';
+import { runRefresh, type RefreshDeps, type RefreshResult } from './refresh';
 import { SignalService } from './signal-service';
 
 // api/package.json: beside host.json in the deployed app, two folders up from here
@@ -30,6 +30,8 @@ export interface Runtime {
 export interface RuntimeOptions {
   clock?: () => Date;
   log?: (msg: string) => void;
+  /** IWM_UNIVERSE=grouped: the backfill's progress as each session arrives (the CLI's progress bar). */
+  onProgress?: RefreshDeps['onProgress'];
   /** Use this store instead of the configured one (tests). */
   store?: BarStore;
 }
@@ -85,7 +87,14 @@ export async function createRuntime(
   const events = await loadEvents(config);
   let running: Promise<RefreshResult> | null = null;
   const refresh = (): Promise<RefreshResult> => {
-    running ??= runRefresh({ config, store, events, clock: options.clock, log: options.log }).finally(() => {
+    running ??= runRefresh({
+      config,
+      store,
+      events,
+      clock: options.clock,
+      log: options.log,
+      onProgress: options.onProgress,
+    }).finally(() => {
       running = null;
       service.invalidate();
     });

@@ -44,6 +44,7 @@ import { pairData, type PairData } from './market-data';
 import { configuredPaths, withoutPaths, type KnownPath } from './redact';
 import { baseMetaOf, readingWithContext, type BaseMeta } from './views';
 import { sourceKey } from './snapshot-source';
+import { backfillStatus } from './backfill-plan';
 import { refreshState } from './refresh';
 
 export interface ServiceOptions {
@@ -772,6 +773,9 @@ export class SignalService {
       lastError,
       refresh: refreshState(st, lease, Date.now()),
       universeMembers: loaded?.snapshot.universe?.symbols.length ?? 0,
+      backfill: m
+        ? backfillStatus(m.notes, await this.store.listStaging().catch(() => []), this.config.massiveRpm)
+        : null,
       series: loaded ? Object.keys(loaded.snapshot.series).sort() : [],
       now: this.clock().toISOString(),
     };

@@ -199,6 +199,31 @@ function barsProviderOf(config: ServiceConfig, client: HttpClient) {
   return createBarsProvider(name, client, settings);
 }
 
+/** The FRED context series the configuration names (curve, credit), each whole. */
+export async function fetchContextSeries(
+  config: ServiceConfig,
+  client: HttpClient,
+): Promise<Record<string, ValueSeries>> {
+  const series: Record<string, ValueSeries> = {};
+  await Promise.all(
+    config.fredSeries.map(async (id) => {
+      const s = await fetchFredSeries(client, id, { baseUrl: config.urls.fred });
+      series[id] = { dates: s.dates, values: s.values };
+    }),
+  );
+  return series;
+}
+
+/** The HttpClient a network refresh uses, bounded as configured. */
+export function httpClientOf(config: ServiceConfig): HttpClient {
+  return new HttpClient({
+    timeoutMs: config.http.timeoutMs,
+    retries: config.http.retries,
+    backoffMs: config.http.backoffMs,
+    maxConcurrency: config.http.concurrency,
+  });
+}
+
 /** stooq, tiingo or massive: the configured symbols, optionally the iShares universe, and FRED context. */
 export async function networkSnapshot(
   config: ServiceConfig,
@@ -227,13 +252,7 @@ export async function networkSnapshot(
       }
     }),
   );
-  const series: Record<string, ValueSeries> = {};
-  await Promise.all(
-    config.fredSeries.map(async (id) => {
-      const s = await fetchFredSeries(client, id, { baseUrl: config.urls.fred });
-      series[id] = { dates: s.dates, values: s.values };
-    }),
-  );
+  const series = await fetchContextSeries(config, client);
   let universe: MemberCloses | null = null;
   const notes: Record<string, unknown> = { universeOwner: UNIVERSE_OWNER, universeSource: null, creditFailed };
   if (config.universe === 'ishares') {
@@ -327,16 +346,6 @@ async function buildFor(config: ServiceConfig, createdAt: string, log?: (msg: st
     case 'stooq':
     case 'tiingo':
     case 'massive':
-      return networkSnapshot(
-        config,
-        createdAt,
-        new HttpClient({
-          timeoutMs: config.http.timeoutMs,
-          retries: config.http.retries,
-          backoffMs: config.http.backoffMs,
-          maxConcurrency: config.http.concurrency,
-        }),
-        log,
-      );
+      return networkSnapshot(config, createdAt, httpClientOf(config), log);
   }
 }

@@ -28,6 +28,7 @@ import {
   MANIFEST_NAME,
   STATUS_NAME,
   assertReadingId,
+  assertStagingName,
   decodeSnapshot,
   generationManifestName,
   latestReadings,
@@ -46,6 +47,7 @@ import {
   type GenerationInfo,
   type LeaseAttempt,
   type LeaseInfo,
+  type RefreshLease,
   type RefreshStatus,
   type Snapshot,
   type SnapshotManifest,
@@ -53,6 +55,9 @@ import {
   type WriteOptions,
   type WriteOutcome,
 } from './types';
+
+/** Where staged objects live in the container (BarStore.putStaging). */
+const STAGING_PREFIX = 'staging/';
 
 /**
  * Where the store is and how it signs in: a connection string (Azurite locally, or an
@@ -331,6 +336,40 @@ export class AzureStore implements BarStore {
   async removeLeftovers(): Promise<number> {
     // Uploads are atomic: a crash leaves no partial blob (uncommitted blocks expire by themselves).
     return 0;
+  }
+
+  async putStaging(name: string, bytes: Buffer, lease: RefreshLease): Promise<void> {
+    assertStagingName(name);
+    await lease.check();
+    await this.target.putObject(`${STAGING_PREFIX}${name}`, bytes);
+  }
+
+  async getStaging(name: string): Promise<Buffer | null> {
+    assertStagingName(name);
+    return this.download(`${STAGING_PREFIX}${name}`);
+  }
+
+  async listStaging(): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const blob of this.container.listBlobsFlat({ prefix: STAGING_PREFIX })) {
+        names.push(blob.name.slice(STAGING_PREFIX.length));
+      }
+    } catch (err) {
+      if (statusOf(err) === 404) return [];
+      throw this.blobError('list staging', err);
+    }
+    return names.sort();
+  }
+
+  async deleteStaging(names: readonly string[], lease: RefreshLease): Promise<void> {
+    names.forEach(assertStagingName);
+    await lease.check();
+    for (const name of names) {
+      await this.container.deleteBlob(`${STAGING_PREFIX}${name}`).catch((err) => {
+        if (statusOf(err) !== 404) throw this.blobError(`delete staging ${name}`, err);
+      });
+    }
   }
 
   async close(): Promise<void> {

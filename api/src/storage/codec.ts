@@ -24,7 +24,7 @@
 import { endianness } from 'node:os';
 import * as zlib from 'node:zlib';
 import type { BarColumns } from '../engine/types';
-import { CorruptObjectError, type MemberCloses, type ValueSeries } from './types';
+import { CorruptObjectError, type MemberCloses, type MembershipList, type ValueSeries } from './types';
 
 export const MAGIC = 'IWMC';
 export const FORMAT_VERSION = 1;
@@ -382,4 +382,48 @@ export function decodeSeries(buf: Buffer | Uint8Array, name: string): ValueSerie
   };
   sameLengths(name, { ...series }, (reason) => new CorruptObjectError(name, reason));
   return series;
+}
+
+/**
+ * The dated membership lists (Snapshot.membership): JSON in the header, no columns, so the
+ * container's magic, length and CRC-32 guard it like every other object. 2,000 tickers
+ * take about 14 KB a list.
+ */
+export function encodeMembership(lists: readonly MembershipList[]): Buffer {
+  const problem = membershipError(lists);
+  if (problem) throw encodeError('encodeMembership')(problem);
+  return encodeColumns({ kind: 'membership', lists: lists.map((l) => ({ asOf: l.asOf, symbols: l.symbols })) }, {});
+}
+
+export function decodeMembership(buf: Buffer | Uint8Array, name: string): MembershipList[] {
+  const decoded = decodeColumns(buf, name);
+  expectKind(decoded, name, 'membership');
+  const lists = decoded.meta.lists as MembershipList[];
+  const problem = membershipError(lists);
+  if (problem) throw new CorruptObjectError(name, problem);
+  return lists;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What is wrong with membership lists (null when nothing): dates rising, symbols strings, sorted, unique. */
+function membershipError(lists: unknown): string | null {
+  if (!Array.isArray(lists)) return 'lists is not an array';
+  let last = '';
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i] as Partial<MembershipList> | null;
+    if (!isRecord(list) || typeof list.asOf !== 'string' || !ISO_DATE.test(list.asOf)) {
+      return `list ${i} has no ISO asOf date`;
+    }
+    if (list.asOf <= last) return `list ${i} (${list.asOf}) is not after the list before it (${last})`;
+    last = list.asOf;
+    const symbols = list.symbols;
+    if (!Array.isArray(symbols)) return `list ${list.asOf}: symbols is not an array`;
+    for (let k = 0; k < symbols.length; k++) {
+      if (typeof symbols[k] !== 'string') return `list ${list.asOf}: symbol ${k} is not a string`;
+      if (k > 0 && !(symbols[k - 1] < symbols[k]))
+        return `list ${list.asOf}: symbols are not sorted and unique at ${k}`;
+    }
+  }
+  return null;
 }

@@ -9,6 +9,7 @@
  *     <dir>/gen/<generation>/universe.bin
  *     <dir>/gen/<generation>/series/<ID>.bin
  *     <dir>/readings/<key>/<date>.json       one precomputed reading
+ *     <dir>/staging/<name>                   a refresh's work in progress (BarStore.putStaging)
  *
  * Every file is written to a temp file in its own folder, fsynced, then renamed over its
  * name (fs-atomic.ts): a rename within one file system is atomic, so a reader (or a crash)
@@ -31,6 +32,7 @@ import {
   MANIFEST_NAME,
   STATUS_NAME,
   assertReadingId,
+  assertStagingName,
   decodeSnapshot,
   generationManifestName,
   latestReadings,
@@ -48,6 +50,7 @@ import {
   type GenerationInfo,
   type LeaseAttempt,
   type LeaseInfo,
+  type RefreshLease,
   type RefreshStatus,
   type Snapshot,
   type SnapshotManifest,
@@ -215,7 +218,49 @@ export class FsStore implements BarStore {
     return removed;
   }
 
+  async putStaging(name: string, bytes: Buffer, lease: RefreshLease): Promise<void> {
+    assertStagingName(name);
+    await lease.check();
+    await mkdirs(this.stagingDir());
+    await writeAtomic(path.join(this.stagingDir(), name), bytes);
+  }
+
+  async getStaging(name: string): Promise<Buffer | null> {
+    assertStagingName(name);
+    const file = path.join(this.stagingDir(), name);
+    try {
+      return await fs.readFile(file);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return null;
+      throw fsError('read', file, err);
+    }
+  }
+
+  async listStaging(): Promise<string[]> {
+    try {
+      return (await fs.readdir(this.stagingDir())).filter((f) => !TEMP_FILE.test(f)).sort();
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return [];
+      throw fsError('list', this.stagingDir(), err);
+    }
+  }
+
+  async deleteStaging(names: readonly string[], lease: RefreshLease): Promise<void> {
+    names.forEach(assertStagingName);
+    await lease.check();
+    for (const name of names) {
+      const file = path.join(this.stagingDir(), name);
+      await fs.rm(file, { force: true }).catch((err) => {
+        throw fsError('remove', file, err);
+      });
+    }
+  }
+
   async close(): Promise<void> {}
+
+  private stagingDir(): string {
+    return path.join(this.dir, 'staging');
+  }
 
   /** Object names were checked (validateManifest / encodeSnapshot), so joining them cannot leave the folder. */
   private objectPath(name: string): string {

@@ -10,6 +10,7 @@ import {
   EMPTY_STATUS,
   MANIFEST_NAME,
   assertReadingId,
+  assertStagingName,
   decodeSnapshot,
   generationManifestName,
   latestReadings,
@@ -28,6 +29,7 @@ import {
   type HeldLease,
   type LeaseAttempt,
   type LeaseInfo,
+  type RefreshLease,
   type RefreshStatus,
   type Snapshot,
   type SnapshotManifest,
@@ -52,6 +54,7 @@ export class MemoryStore implements BarStore {
   private readonly readings = new Map<string, string>();
   private writes = 0;
   private holder: LeaseInfo | null = null;
+  private readonly staging = new Map<string, Buffer>();
 
   private readonly target: SnapshotTarget = {
     readManifest: () => this.readManifest(),
@@ -156,6 +159,28 @@ export class MemoryStore implements BarStore {
 
   async removeLeftovers(): Promise<number> {
     return 0; // nothing is ever half-written here
+  }
+
+  async putStaging(name: string, bytes: Buffer, lease: RefreshLease): Promise<void> {
+    assertStagingName(name);
+    await lease.check();
+    this.staging.set(name, Buffer.from(bytes));
+  }
+
+  async getStaging(name: string): Promise<Buffer | null> {
+    assertStagingName(name);
+    const bytes = this.staging.get(name);
+    return bytes === undefined ? null : Buffer.from(bytes);
+  }
+
+  async listStaging(): Promise<string[]> {
+    return [...this.staging.keys()].sort();
+  }
+
+  async deleteStaging(names: readonly string[], lease: RefreshLease): Promise<void> {
+    names.forEach(assertStagingName);
+    await lease.check();
+    for (const name of names) this.staging.delete(name);
   }
 
   async close(): Promise<void> {}

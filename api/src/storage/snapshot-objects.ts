@@ -6,7 +6,8 @@
  * readers still on it) live here once.
  *
  * Object names: gen/<generation>/bars/<SYMBOL>.bin, gen/<generation>/universe.bin,
- * gen/<generation>/series/<ID>.bin, and gen/<generation>/manifest.json, a copy of the
+ * gen/<generation>/series/<ID>.bin, gen/<generation>/membership.bin (the dated holdings
+ * lists: JSON in the codec's self-checking container), and gen/<generation>/manifest.json, a copy of the
  * manifest that finds the generation when the top manifest.json is damaged. A generation is
  * content-addressed, so its objects never change once written and a reader holding an old
  * manifest reads exactly what it named.
@@ -17,9 +18,11 @@ import type { BarColumns } from '../engine/types';
 import {
   decodeBars,
   decodeMembers,
+  decodeMembership,
   decodeSeries,
   encodeBars,
   encodeMembers,
+  encodeMembership,
   encodeSeries,
   objectCrc32Hex,
 } from './codec';
@@ -28,6 +31,7 @@ import {
   CorruptObjectError,
   type GenerationInfo,
   type MemberCloses,
+  type MembershipList,
   type ObjectRef,
   type RefreshLease,
   type RefreshStatus,
@@ -40,6 +44,16 @@ import {
 
 export const MANIFEST_NAME = 'manifest.json';
 export const STATUS_NAME = 'status.json';
+/** Names of staged objects (BarStore.putStaging): one path segment, so no store can be led outside its staging area. */
+export const STAGING_ID = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+
+export function assertStagingName(name: string): void {
+  if (typeof name !== 'string' || !STAGING_ID.test(name) || name.includes('..')) {
+    throw new RangeError(
+      `staging name ${JSON.stringify(name)} is not 1-100 of a-z 0-9 . _ - (starting with a-z or 0-9)`,
+    );
+  }
+}
 
 /**
  * Symbols and series ids become parts of object names (file names, blob names): nothing
@@ -85,6 +99,7 @@ export function assertObjectId(id: string, what: string): void {
 const barsName = (generation: string, symbol: string) => `gen/${generation}/bars/${symbol}.bin`;
 const universeName = (generation: string) => `gen/${generation}/universe.bin`;
 const seriesName = (generation: string, id: string) => `gen/${generation}/series/${id}.bin`;
+const membershipName = (generation: string) => `gen/${generation}/membership.bin`;
 /** The copy of a generation's manifest inside the generation. */
 export const generationManifestName = (generation: string) => `gen/${generation}/${MANIFEST_NAME}`;
 
@@ -113,6 +128,8 @@ export function encodeSnapshot(snapshot: Snapshot): EncodedSnapshot {
   for (const s of symbols) parts.push({ role: `bars/${s}`, bytes: encodeBars(snapshot.bars[s]) });
   if (snapshot.universe) parts.push({ role: 'universe', bytes: encodeMembers(snapshot.universe) });
   for (const id of seriesIds) parts.push({ role: `series/${id}`, bytes: encodeSeries(snapshot.series[id]) });
+  const membership = snapshot.membership ?? [];
+  if (membership.length > 0) parts.push({ role: 'membership', bytes: encodeMembership(membership) });
 
   const hash = createHash('sha256');
   // Lengths are hashed before each variable part so no two different inputs concatenate alike.
@@ -160,6 +177,12 @@ export function encodeSnapshot(snapshot: Snapshot): EncodedSnapshot {
     const { bytes } = parts[i++];
     const name = seriesName(generation, id);
     manifest.series[id] = ref(name, bytes);
+    objects.push({ name, bytes });
+  }
+  if (membership.length > 0) {
+    const { bytes } = parts[i];
+    const name = membershipName(generation);
+    manifest.membership = ref(name, bytes);
     objects.push({ name, bytes });
   }
   return { manifest, objects };
@@ -219,6 +242,9 @@ export function validateManifest(value: unknown, name = MANIFEST_NAME): Snapshot
   checkRefs(value.bars, 'bars', (s) => barsName(generation, s));
   checkRefs(value.series, 'series', (id) => seriesName(generation, id));
   if (value.universe !== null) checkRef(value.universe, universeName(generation), 'universe');
+  if (value.membership !== undefined && value.membership !== null) {
+    checkRef(value.membership, membershipName(generation), 'membership');
+  }
   return value as unknown as SnapshotManifest;
 }
 
@@ -312,7 +338,11 @@ export async function decodeSnapshot(
   const universe: Promise<MemberCloses | null> = universeRef
     ? load(universeRef).then((b) => decodeMembers(b, universeRef.name))
     : Promise.resolve(null);
-  const [b, s, u] = await Promise.all([bars, series, universe]);
+  const membershipRef = manifest.membership ?? null;
+  const membership: Promise<MembershipList[] | null> = membershipRef
+    ? load(membershipRef).then((b) => decodeMembership(b, membershipRef.name))
+    : Promise.resolve(null);
+  const [b, s, u, m] = await Promise.all([bars, series, universe, membership]);
   return {
     source: manifest.source,
     createdAt: manifest.createdAt,
@@ -320,6 +350,7 @@ export async function decodeSnapshot(
     universe: u,
     series: Object.fromEntries(s),
     notes: manifest.notes,
+    ...(m === null ? {} : { membership: m }),
   };
 }
 
@@ -369,7 +400,12 @@ async function storedCopy(target: SnapshotTarget, generation: string): Promise<S
 
 /** Every object ref a manifest names. */
 export function manifestRefs(m: SnapshotManifest): ObjectRef[] {
-  return [...Object.values(m.bars), ...(m.universe ? [m.universe] : []), ...Object.values(m.series)];
+  return [
+    ...Object.values(m.bars),
+    ...(m.universe ? [m.universe] : []),
+    ...Object.values(m.series),
+    ...(m.membership ? [m.membership] : []),
+  ];
 }
 
 /**

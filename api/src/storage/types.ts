@@ -92,6 +92,8 @@ export interface SnapshotManifest {
   bars: Record<string, ObjectRef>;
   universe: ObjectRef | null;
   series: Record<string, ObjectRef>;
+  /** The dated membership lists (gen/<g>/membership.bin); absent or null when the snapshot has none. */
+  membership?: ObjectRef | null;
   notes: Record<string, unknown>;
   /** symbol -> ISO date of its last bar (for status without reading the objects). */
   lastBarDates: Record<string, string>;
@@ -280,6 +282,19 @@ export interface BarStore {
    * the store); returns how many. Nothing else writes without the lease, so they are all stale.
    */
   removeLeftovers(): Promise<number>;
+  /**
+   * Staging: a refresh's work in progress, kept apart from the generations so that a refresh
+   * cut short (its time budget, a crash) resumes where it stopped: e.g. each grouped daily
+   * session fetched during a backfill. Names match STAGING_ID. Writes and deletes happen
+   * under the refresh lease (checked before each one); reads need none.
+   */
+  putStaging(name: string, bytes: Buffer, lease: RefreshLease): Promise<void>;
+  /** A staged object's bytes, or null when there is none. */
+  getStaging(name: string): Promise<Buffer | null>;
+  /** Names of the staged objects, sorted. */
+  listStaging(): Promise<string[]>;
+  /** Removes staged objects (consumed by a published generation, or no longer wanted); missing ones are fine. */
+  deleteStaging(names: readonly string[], lease: RefreshLease): Promise<void>;
   /** Releases clients and handles (no-op where there are none). */
   close(): Promise<void>;
 }
