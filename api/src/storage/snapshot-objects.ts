@@ -29,6 +29,7 @@ import {
   type GenerationInfo,
   type MemberCloses,
   type ObjectRef,
+  type ReadOptions,
   type RefreshLease,
   type RefreshStatus,
   type Snapshot,
@@ -291,6 +292,7 @@ export const OBJECT_CONCURRENCY = 4;
 export async function decodeSnapshot(
   manifest: SnapshotManifest,
   fetch: (name: string) => Promise<Uint8Array>,
+  options: ReadOptions = {},
 ): Promise<Snapshot> {
   validateManifest(manifest);
   const load = async (ref: ObjectRef) => {
@@ -309,9 +311,10 @@ export async function decodeSnapshot(
     decodeSeries(await load(ref), ref.name),
   ]);
   const universeRef = manifest.universe;
-  const universe: Promise<MemberCloses | null> = universeRef
-    ? load(universeRef).then((b) => decodeMembers(b, universeRef.name))
-    : Promise.resolve(null);
+  const universe: Promise<MemberCloses | null> =
+    universeRef && options.universe !== false
+      ? load(universeRef).then((b) => decodeMembers(b, universeRef.name))
+      : Promise.resolve(null);
   const [b, s, u] = await Promise.all([bars, series, universe]);
   return {
     source: manifest.source,
@@ -321,6 +324,18 @@ export async function decodeSnapshot(
     series: Object.fromEntries(s),
     notes: manifest.notes,
   };
+}
+
+/** The universe (members' closes) a manifest names, checked; null when it has none. */
+export async function decodeUniverse(
+  manifest: SnapshotManifest,
+  fetch: (name: string) => Promise<Uint8Array>,
+): Promise<MemberCloses | null> {
+  const ref = manifest.universe;
+  if (!ref) return null;
+  const bytes = await fetch(ref.name);
+  checkObject(ref, bytes);
+  return decodeMembers(bytes, ref.name);
 }
 
 /** The few primitive operations publishSnapshot needs from a store. */
