@@ -15,35 +15,15 @@ import {
   UNIVERSE_BREADTH_SERIES,
 } from '../../api/src/service/breadth-store';
 import { pairData } from '../../api/src/service/market-data';
-import { packMembers } from '../../api/src/service/snapshot-source';
+import { snapshotOfSample, snapshotThrough } from '../../api/src/service/snapshot-source';
 import { createStore } from '../../api/src/storage';
 import type { MembershipList, Snapshot } from '../../api/src/storage/types';
 
-/** A sample snapshot (IWM owns the universe), optionally cut to its first `sessions` days. */
+/** A sample snapshot (IWM owns the universe), optionally as it stood after its first `sessions` days. */
+const SAMPLE = snapshotOfSample(generateSample({ seed: 7, sessions: 320, members: 25 }), '2026-01-01T00:00:00Z');
 function snapshotOf(sessions?: number): Snapshot {
-  const s = generateSample({ seed: 7, sessions: 320, members: 25 });
-  const last = sessions === undefined ? Infinity : s.primary.dates[sessions - 1];
-  const cut = <T extends { dates: Int32Array }>(b: T): T => {
-    const n = b.dates.filter((d) => d <= last).length;
-    return Object.fromEntries(
-      Object.entries(b).map(([k, v]) => [k, (v as { slice(a: number, b: number): unknown }).slice(0, n)]),
-    ) as unknown as T;
-  };
-  const u = s.universe;
-  const members = u.symbols.map((symbol, m) => {
-    const a = u.offsets[m];
-    const b = u.offsets[m + 1];
-    const dates = Int32Array.from(u.dayIndex.subarray(a, b), (t) => s.primary.dates[t]);
-    return { symbol, bars: cut({ dates, close: u.close.slice(a, b) }) };
-  });
-  return {
-    source: 'sample',
-    createdAt: '2026-01-01T00:00:00Z',
-    bars: { IWM: cut(s.primary), SPY: cut(s.benchmark) },
-    universe: packMembers(members),
-    series: {},
-    notes: { universeOwner: 'IWM', universeSource: 'sample' },
-  };
+  const dates = SAMPLE.bars.IWM.dates;
+  return snapshotThrough(SAMPLE, dates[(sessions ?? dates.length) - 1]);
 }
 
 const P = { shortPeriod: 50, longPeriod: 200 };
