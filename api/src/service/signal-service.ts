@@ -42,7 +42,9 @@ import { expectedLastSession, freshness, type Freshness } from './freshness';
 import { Gate, yieldTurn } from './gate';
 import { Lru } from './lru';
 import { needsUniverse, pairData, type PairData } from './market-data';
-import { DEFAULT_BREADTH_PERIODS, storedBreadthNote } from './breadth-store';
+import { DEFAULT_BREADTH_PERIODS, storedBreadthNote, UNIVERSE_BREADTH_SERIES } from './breadth-store';
+
+const UNIVERSE_BREADTH_IDS = new Set<string>(Object.values(UNIVERSE_BREADTH_SERIES));
 import type { BreadthPeriods } from '../engine/member-breadth';
 import { configuredPaths, withoutPaths, type KnownPath } from './redact';
 import { baseMetaOf, readingWithContext, type BaseMeta } from './views';
@@ -791,7 +793,12 @@ export class SignalService {
         loaded?.snapshot.universe?.symbols.length ??
         (loaded ? storedBreadthNote(loaded.snapshot, DEFAULT_BREADTH_PERIODS)?.listed : undefined) ??
         0,
-      series: loaded ? Object.keys(loaded.snapshot.series).sort() : [],
+      // Context series only: the precomputed universe breadth is part of the universe, not a series to ask for.
+      series: loaded
+        ? Object.keys(loaded.snapshot.series)
+            .filter((id) => !UNIVERSE_BREADTH_IDS.has(id))
+            .sort()
+        : [],
       now: this.clock().toISOString(),
     };
   }
