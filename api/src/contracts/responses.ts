@@ -67,6 +67,19 @@ export const Meta = z
     stale: z.boolean(),
     staleReason: z.string().nullable(),
     breadthSource: z.string().nullable().describe('what breadth was computed from, or null when unavailable'),
+    membership: z
+      .object({
+        lists: z.number().int(),
+        firstAsOf: z.string(),
+        lastAsOf: z.string(),
+        survivorshipBiasedBefore: z
+          .string()
+          .describe('sessions before this date count the members of the earliest list: survivorship biased'),
+      })
+      .nullable()
+      .describe(
+        'dated index membership lists breadth counted members by (the latest list on or before each session); null without lists',
+      ),
     dataQuality: DataQuality,
     warnings: z.array(z.string()),
   })

@@ -59,11 +59,11 @@ export function isWeekday(day: number): boolean {
 
 /**
  * Index of the first element of the sorted array `days` that is >= `day`
- * (days.length when none is).
+ * (days.length when none is); optionally within days[from..to-1] (then `to` when none is).
  */
-export function lowerBound(days: Int32Array, day: number): number {
-  let lo = 0;
-  let hi = days.length;
+export function lowerBound(days: Int32Array, day: number, from = 0, to = days.length): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (days[mid] < day) lo = mid + 1;

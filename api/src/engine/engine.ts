@@ -311,6 +311,7 @@ function breadthLayer(
   } else {
     out.pct50 = b.pct50.slice();
     out.pct200 = b.pct200.slice();
+    out.members = b.members ?? null;
   }
   const { fullSizeMin, divergenceMax, washout, washoutLookback, washoutSupportAtr, deltaLag } = P.breadth;
   const support = new LevelTracker(swings, P.levels.swingWindow);

@@ -35,6 +35,8 @@ export interface BreadthSeries {
   kind: 'series';
   pct50: Float64Array;
   pct200: Float64Array;
+  /** Members counted in pct50 per session, when known (a series precomputed from a universe). */
+  members?: Int32Array;
 }
 
 export type BreadthInput = UniverseCloses | BreadthSeries;

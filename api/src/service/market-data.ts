@@ -14,9 +14,18 @@ import {
   universeSource,
 } from '../data/breadth-file';
 import type { EngineInput, MacroEvent } from '../engine/types';
+import { memberBreadth, type BreadthPeriods } from '../engine/member-breadth';
 import { ProblemError } from '../contracts/problem';
 import type { Snapshot } from '../storage/types';
 import { UNIVERSE_OWNER } from './snapshot-source';
+import {
+  DEFAULT_BREADTH_PERIODS,
+  membershipMeta,
+  storedBreadthNote,
+  storedBreadthOn,
+  survivorshipWarning,
+  type MembershipMeta,
+} from './breadth-store';
 
 export interface PairData {
   symbol: string;
@@ -25,7 +34,19 @@ export interface PairData {
   quality: DataQuality;
   /** 'universe: N members (source)', 'file: NAME (FIRST to LAST)', or null when breadth is unavailable for this pair. */
   breadthSource: string | null;
+  /** The dated membership lists breadth used; null without lists (or without universe breadth). */
+  membership: MembershipMeta | null;
   warnings: string[];
+}
+
+/** The owner's universe breadth at `periods` needs the members' closes (not loaded, not stored). */
+export function needsUniverse(
+  snapshot: Snapshot,
+  symbol: string,
+  periods: BreadthPeriods = DEFAULT_BREADTH_PERIODS,
+): boolean {
+  const owner = (snapshot.notes.universeOwner as string | undefined) ?? UNIVERSE_OWNER;
+  return symbol === owner && snapshot.universe === null && storedBreadthNote(snapshot, periods) === null;
 }
 
 function members(snapshot: Snapshot): MemberBars[] {
@@ -45,6 +66,7 @@ export function pairData(
   symbol: string,
   benchmark: string,
   events: readonly MacroEvent[],
+  periods: BreadthPeriods = DEFAULT_BREADTH_PERIODS,
 ): PairData {
   const available = Object.keys(snapshot.bars).sort().join(', ');
   for (const [what, s] of [
@@ -66,12 +88,17 @@ export function pairData(
   const file50 = snapshot.series[BREADTH_SERIES.pct50];
   const file200 = snapshot.series[BREADTH_SERIES.pct200];
   const fromFile = file50 !== undefined && file200 !== undefined;
-  const useUniverse = snapshot.universe !== null && symbol === owner;
+  // Universe breadth: precomputed at refresh for these periods (the members' closes need
+  // not be loaded), else computed from the members' closes.
+  const stored = storedBreadthNote(snapshot, periods);
+  const hasUniverse = snapshot.universe !== null || stored !== null;
+  const useUniverse = hasUniverse && symbol === owner;
   const useFile = !useUniverse && fromFile && symbol === owner;
+  const lists = snapshot.membership?.length ? snapshot.membership : null;
   const aligned = alignInputs({
     primary: { symbol, bars: snapshot.bars[symbol] },
     benchmark: { symbol: benchmark, bars: snapshot.bars[benchmark] },
-    universe: useUniverse ? members(snapshot) : undefined,
+    universe: useUniverse && !stored ? members(snapshot) : undefined,
     // A few symbols of 6,300 closes each: placing them all costs less than a cache per profile.
     others: Object.entries(snapshot.bars).map(([s, bars]) => ({ symbol: s, bars })),
   });
@@ -80,17 +107,24 @@ export function pairData(
   const warnings: string[] = [];
   if (snapshot.source === 'sample')
     warnings.push('SAMPLE DATA: synthetic bars for trying the product, not market prices');
-  if ((snapshot.universe || fromFile) && symbol !== owner)
+  if ((hasUniverse || fromFile) && symbol !== owner)
     warnings.push(
-      `breadth unavailable: the stored ${snapshot.universe ? 'universe' : 'breadth file'} belongs to ${owner}, not ${symbol}`,
+      `breadth unavailable: the stored ${hasUniverse ? 'universe' : 'breadth file'} belongs to ${owner}, not ${symbol}`,
     );
-  else if (!snapshot.universe && !fromFile)
+  else if (!hasUniverse && !fromFile)
     warnings.push('breadth unavailable: no universe loaded; the composite uses three layers');
   if (useFile) {
     const lag = breadthFileLagWarning(fileName, file50, calendar);
     if (lag) warnings.push(lag);
   }
   const q = aligned.quality;
+  if (useUniverse && stored)
+    // Measured at refresh on the owner's sessions (the pair's sessions, unless it drops days).
+    Object.assign(q, {
+      universeMembers: stored.members,
+      universeMembersEmpty: stored.membersEmpty,
+      universeBarsOffCalendar: stored.barsOffCalendar,
+    } satisfies Partial<typeof q>);
   if (q.primaryOnlyDropped || q.benchmarkOnlyDropped)
     warnings.push(
       `dropped ${q.primaryOnlyDropped} ${symbol}-only and ${q.benchmarkOnlyDropped} ${benchmark}-only dates (inner join)`,
@@ -98,23 +132,35 @@ export function pairData(
   const failed = snapshot.notes.membersFailed;
   if (useUniverse && typeof failed === 'number' && failed > 0)
     warnings.push(`breadth computed without ${failed} member(s) that could not be fetched`);
+  const membership = useUniverse ? membershipMeta(lists) : null;
+  if (membership) {
+    const biased = survivorshipWarning(membership, calendar);
+    if (biased) warnings.push(biased);
+  }
+  let breadth: EngineInput['breadth'] = aligned.input.breadth;
   let breadthSource: string | null = null;
-  if (useUniverse && aligned.input.breadth)
-    breadthSource = universeSource(
-      aligned.input.breadth.symbols.length,
-      String(snapshot.notes.universeSource ?? snapshot.source),
-    );
-  else if (useFile) breadthSource = describeBreadthFile(fileName, file50, file200);
+  const origin = String(snapshot.notes.universeSource ?? snapshot.source);
+  if (useUniverse && stored) {
+    breadth = storedBreadthOn(snapshot, calendar);
+    breadthSource = universeSource(stored.members, origin);
+  } else if (useUniverse && aligned.input.breadth) {
+    breadthSource = universeSource(aligned.input.breadth.symbols.length, origin);
+    // Dated lists: counted per session by the list that applies (the engine's pass has no lists).
+    if (lists && snapshot.universe) {
+      const b = memberBreadth(snapshot.universe, calendar, lists, periods);
+      breadth = { kind: 'series', pct50: b.pct50, pct200: b.pct200, members: b.counted50 };
+    }
+  } else if (useFile) {
+    breadth = breadthSeriesOn(calendar, file50, file200);
+    breadthSource = describeBreadthFile(fileName, file50, file200);
+  }
   return {
     symbol,
     benchmark,
-    input: {
-      ...aligned.input,
-      breadth: useFile ? breadthSeriesOn(calendar, file50, file200) : aligned.input.breadth,
-      events,
-    },
+    input: { ...aligned.input, breadth, events },
     quality: q,
     breadthSource,
+    membership,
     warnings,
   };
 }

@@ -17,13 +17,14 @@ import type { BarStore, LeaseInfo, RefreshStatus, StoredReading } from '../stora
 import type { ServiceConfig } from './config';
 import { pairData } from './market-data';
 import { readingKey } from './signal-service';
-import { buildSnapshot, httpClientOf, sourceKey } from './snapshot-source';
+import { buildSnapshot, httpClientOf, sourceKey, UNIVERSE_OWNER } from './snapshot-source';
 import { groupedSnapshot } from './grouped-refresh';
 import type { BackfillProgress } from './backfill-plan';
 import { MassiveProvider } from '../data/providers';
 import type { HttpClient } from '../data/http-client';
 import type { RateLimiter } from '../data/rate-limit';
 import { newestVerifiedGeneration } from '../storage/recovery';
+import { addUniverseBreadth, DEFAULT_BREADTH_PERIODS, storedBreadthNote } from './breadth-store';
 import { baseMetaOf, readingWithContext } from './views';
 import type { Snapshot, SnapshotManifest } from '../storage/types';
 
@@ -67,10 +68,11 @@ export function precomputeReadings(
   config: ServiceConfig,
   events: readonly MacroEvent[],
 ): StoredReading[] {
-  const pair = pairData(snapshot, config.symbol, config.benchmark, events);
   const out: StoredReading[] = [];
   for (const preset of PRESET_NAMES) {
     const profile = resolveProfile(preset);
+    const { shortPeriod, longPeriod } = profile.breadth;
+    const pair = pairData(snapshot, config.symbol, config.benchmark, events, { shortPeriod, longPeriod });
     const hash = profileHash(profile);
     const h = computeHistory(pair.input, profile);
     const meta = baseMetaOf(snapshot.source, pair, profile, hash, h, manifest.generation);
@@ -85,6 +87,33 @@ export function precomputeReadings(
     }
   }
   return out;
+}
+
+const ownerOf = (snapshot: Snapshot) => (snapshot.notes.universeOwner as string | undefined) ?? UNIVERSE_OWNER;
+
+/**
+ * The current generation's stored breadth (bars and series, never the universe), for the
+ * new generation to extend; null when there is none or it cannot be read (a full pass then).
+ */
+async function previousBreadth(
+  store: BarStore,
+  sourceKey: unknown,
+  log: (msg: string) => void,
+): Promise<Snapshot | null> {
+  try {
+    const manifest = await store.readManifest();
+    // Another source's members are other members: never extend their breadth.
+    if (
+      !manifest ||
+      manifest.notes.sourceKey !== sourceKey ||
+      storedBreadthNote(manifest, DEFAULT_BREADTH_PERIODS) === null
+    )
+      return null;
+    return await store.readSnapshot(manifest, { universe: false });
+  } catch (err) {
+    log(`refresh: previous breadth unreadable, computing it in full (${(err as Error).message})`);
+    return null;
+  }
 }
 
 export async function runRefresh(deps: RefreshDeps): Promise<RefreshResult> {
@@ -110,6 +139,16 @@ export async function runRefresh(deps: RefreshDeps): Promise<RefreshResult> {
       if (leftovers > 0) log(`refresh: removed ${leftovers} temp file(s) left by an interrupted writer`);
       const grouped = deps.config.universe === 'grouped' ? await buildGrouped(deps, lease, started, log) : null;
       const snapshot = grouped?.snapshot ?? (await buildSnapshot(deps.config, started.toISOString(), log));
+      const breadth = addUniverseBreadth(
+        snapshot,
+        ownerOf(snapshot),
+        await previousBreadth(store, snapshot.notes.sourceKey, log),
+      );
+      if (breadth)
+        log(
+          `refresh: breadth ${breadth.incremental ? 'extended' : 'computed'} (${breadth.computed} of ${breadth.sessions} sessions)` +
+            (breadth.fullBecause ? `; not extended: ${breadth.fullBecause}` : ''),
+        );
       const outcome = await store.writeSnapshot(snapshot, { lease });
       // Published: the staged sessions it holds are no longer needed.
       if (grouped && grouped.consumed.length > 0) await store.deleteStaging(grouped.consumed, lease);

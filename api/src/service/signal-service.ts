@@ -30,6 +30,7 @@ import {
   StoreUnavailableError,
   type BarStore,
   type LeaseInfo,
+  type MemberCloses,
   type RefreshStatus,
   type Snapshot,
   type SnapshotManifest,
@@ -40,7 +41,11 @@ import { NETWORK_SOURCES } from './config';
 import { expectedLastSession, freshness, type Freshness } from './freshness';
 import { Gate, yieldTurn } from './gate';
 import { Lru } from './lru';
-import { pairData, type PairData } from './market-data';
+import { needsUniverse, pairData, type PairData } from './market-data';
+import { DEFAULT_BREADTH_PERIODS, storedBreadthNote, UNIVERSE_BREADTH_SERIES } from './breadth-store';
+
+const UNIVERSE_BREADTH_IDS = new Set<string>(Object.values(UNIVERSE_BREADTH_SERIES));
+import type { BreadthPeriods } from '../engine/member-breadth';
 import { configuredPaths, withoutPaths, type KnownPath } from './redact';
 import { baseMetaOf, readingWithContext, type BaseMeta } from './views';
 import { sourceKey } from './snapshot-source';
@@ -157,6 +162,8 @@ export class SignalService {
   /** While serving a fallback: the store state it was chosen in; the same state keeps it without re-reading. */
   private degradedIn: string | null = null;
   private pairs = new Map<string, PairData>();
+  /** The loaded generation's universe, read on first need when breadth was precomputed (install() clears it). */
+  private universeLoad: Promise<MemberCloses | null> | null = null;
   private histories = new Lru<string, Entry>(MAX_HISTORIES);
   private readings = new Lru<string, Reading>(MAX_READINGS);
   private readingTexts = new Lru<string, string>(MAX_READINGS);
@@ -244,7 +251,8 @@ export class SignalService {
         if (r.date !== undefined || (fn === 'debrief' && r.from === undefined && r.to === undefined)) sessions = 1;
         else {
           const { snapshot } = await this.current();
-          const dates = this.pairOf(snapshot, symbol, benchmark).input.primary.dates;
+          // Only the dates: the pair at the precomputed breadth periods needs no universe read.
+          const dates = this.pairOf(snapshot, symbol, benchmark, DEFAULT_BREADTH_PERIODS).input.primary.dates;
           const [from, to] = range({ dates, length: dates.length }, r.from, r.to);
           sessions = to - from + 1;
         }
@@ -411,7 +419,9 @@ export class SignalService {
     const m = top.manifest;
     if (!m || m.notes.sourceKey !== key) return null;
     try {
-      const snapshot = await this.store.readSnapshot(m);
+      // With breadth precomputed, a cold start reads the bars and series only (see breadth-store.ts).
+      const universe = storedBreadthNote(m, DEFAULT_BREADTH_PERIODS) === null;
+      const snapshot = await this.store.readSnapshot(m, { universe });
       return snapshot ? this.install(m, snapshot, null) : null;
     } catch (err) {
       if (!(err instanceof CorruptObjectError)) throw err;
@@ -455,6 +465,7 @@ export class SignalService {
 
   private install(manifest: SnapshotManifest, snapshot: Snapshot, problem: string | null): Loaded {
     this.pairs.clear();
+    this.universeLoad = null;
     this.histories.clear();
     this.readings.clear();
     this.readingTexts.clear();
@@ -518,7 +529,16 @@ export class SignalService {
     const key = historyKey({ generation: manifest.generation, pair: { symbol, benchmark }, hash });
     let e = this.histories.get(key);
     if (!e) {
-      const pair = this.pairOf(snapshot, symbol, benchmark);
+      const periods = { shortPeriod: profile.breadth.shortPeriod, longPeriod: profile.breadth.longPeriod };
+      // Breadth periods other than the precomputed ones need the members' closes: read them now, once.
+      if (needsUniverse(snapshot, symbol, periods) && manifest.universe) {
+        this.universeLoad ??= this.store.readUniverse(manifest).catch((err: unknown) => {
+          this.universeLoad = null; // a failed read is tried again by the next request
+          throw err;
+        });
+        snapshot.universe = await this.universeLoad;
+      }
+      const pair = this.pairOf(snapshot, symbol, benchmark, periods);
       e = { pair, profile, hash, history: computeHistory(pair.input, profile), generation: manifest.generation };
       this.histories.set(key, e);
       // A history over 25 years takes a few hundred ms of one thread: let waiting requests in.
@@ -528,11 +548,11 @@ export class SignalService {
   }
 
   /** The aligned data of a pair (cached per generation: load() clears it). */
-  private pairOf(snapshot: Snapshot, symbol: string, benchmark: string): PairData {
-    const pairKey = `${symbol}|${benchmark}`;
+  private pairOf(snapshot: Snapshot, symbol: string, benchmark: string, periods: BreadthPeriods): PairData {
+    const pairKey = `${symbol}|${benchmark}|${periods.shortPeriod}/${periods.longPeriod}`;
     let pair = this.pairs.get(pairKey);
     if (!pair) {
-      pair = pairData(snapshot, symbol, benchmark, this.events);
+      pair = pairData(snapshot, symbol, benchmark, this.events, periods);
       this.pairs.set(pairKey, pair);
     }
     return pair;
@@ -772,11 +792,19 @@ export class SignalService {
       lastAttemptAt: st.lastAttemptAt,
       lastError,
       refresh: refreshState(st, lease, Date.now()),
-      universeMembers: loaded?.snapshot.universe?.symbols.length ?? 0,
+      universeMembers:
+        loaded?.snapshot.universe?.symbols.length ??
+        (loaded ? storedBreadthNote(loaded.snapshot, DEFAULT_BREADTH_PERIODS)?.listed : undefined) ??
+        0,
       backfill: m
         ? backfillStatus(m.notes, await this.store.listStaging().catch(() => []), this.config.massiveRpm)
         : null,
-      series: loaded ? Object.keys(loaded.snapshot.series).sort() : [],
+      // Context series only: the precomputed universe breadth is part of the universe, not a series to ask for.
+      series: loaded
+        ? Object.keys(loaded.snapshot.series)
+            .filter((id) => !UNIVERSE_BREADTH_IDS.has(id))
+            .sort()
+        : [],
       now: this.clock().toISOString(),
     };
   }

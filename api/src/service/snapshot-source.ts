@@ -8,7 +8,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { BREADTH_SERIES, parseBreadthCsv } from '../data/breadth-file';
 import { DataFileError, parseBarsCsv, type ParsedBars, type RowIssue } from '../data/csv-bars';
-import { generateSample } from '../data/sample';
+import { generateSample, type SampleData } from '../data/sample';
+import { lowerBound } from '../engine/dates';
 import { TICKER_PATTERN, tickerOf } from '../contracts/params';
 import { HttpClient } from '../data/http-client';
 import { createBarsProvider, fetchFredSeries, fetchIwmHoldings, type BarsProvider } from '../data/providers';
@@ -78,6 +79,11 @@ export function sampleSnapshot(config: ServiceConfig, createdAt: string): Snapsh
     ...(config.sampleSessions === null ? {} : { sessions: config.sampleSessions }),
     ...(config.sampleMembers === null ? {} : { members: config.sampleMembers }),
   });
+  return snapshotOfSample(sample, createdAt);
+}
+
+/** The generated sample as a snapshot: members on their own dates, IWM owning the universe. */
+export function snapshotOfSample(sample: SampleData, createdAt: string): Snapshot {
   const u = sample.universe;
   const dates = new Int32Array(u.dayIndex.length);
   for (let k = 0; k < dates.length; k++) dates[k] = sample.primary.dates[u.dayIndex[k]];
@@ -98,6 +104,37 @@ export function sampleSnapshot(config: ServiceConfig, createdAt: string): Snapsh
       universeOwner: UNIVERSE_OWNER,
       universeSource: 'sample',
     },
+  };
+}
+
+/**
+ * The snapshot as it stood on `lastDay`: every bar, member bar and series value after it
+ * left out (copies). What a refresh on that day would have stored; tests and the bench use
+ * it to play a nightly refresh.
+ */
+export function snapshotThrough(snapshot: Snapshot, lastDay: number): Snapshot {
+  const upTo = (dates: Int32Array, a = 0, b = dates.length) => lowerBound(dates, lastDay + 1, a, b);
+  const cut = <T extends object>(cols: T & { dates: Int32Array }): T => {
+    const n = upTo(cols.dates);
+    return Object.fromEntries(
+      Object.entries(cols).map(([k, v]) => [k, (v as Int32Array | Float64Array).slice(0, n)]),
+    ) as T;
+  };
+  const u = snapshot.universe;
+  return {
+    ...snapshot,
+    bars: Object.fromEntries(Object.entries(snapshot.bars).map(([s, b]) => [s, cut(b)])),
+    universe: u
+      ? packMembers(
+          u.symbols.map((symbol, m) => {
+            const a = u.offsets[m];
+            const b = upTo(u.dates, a, u.offsets[m + 1]);
+            return { symbol, bars: { dates: u.dates.slice(a, b), close: u.close.slice(a, b) } };
+          }),
+        )
+      : null,
+    series: Object.fromEntries(Object.entries(snapshot.series).map(([id, v]) => [id, cut(v)])),
+    notes: { ...snapshot.notes },
   };
 }
 

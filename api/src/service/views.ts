@@ -54,6 +54,7 @@ export function baseMetaOf(
     lastBarDate: formatDay(h.dates[h.length - 1]),
     generation,
     breadthSource: pair.breadthSource,
+    membership: pair.membership,
     dataQuality: pair.quality,
     warnings: h.credit.available
       ? pair.warnings

@@ -30,6 +30,7 @@ import {
   assertReadingId,
   assertStagingName,
   decodeSnapshot,
+  decodeUniverse,
   generationManifestName,
   latestReadings,
   objectGeneration,
@@ -54,6 +55,8 @@ import {
   type StoredReading,
   type WriteOptions,
   type WriteOutcome,
+  type MemberCloses,
+  type ReadOptions,
 } from './types';
 
 /** Where staged objects live in the container (BarStore.putStaging). */
@@ -247,19 +250,25 @@ export class AzureStore implements BarStore {
     return bytes === null ? null : parseGenerationManifest(bytes.toString('utf8'), generation);
   }
 
-  async readSnapshot(manifest?: SnapshotManifest): Promise<Snapshot | null> {
+  async readSnapshot(manifest?: SnapshotManifest, options?: ReadOptions): Promise<Snapshot | null> {
     const m = manifest ?? (await this.readManifest());
     if (!m) return null;
-    return decodeSnapshot(m, async (name) => {
-      const bytes = await this.download(name);
-      if (bytes === null) {
-        throw new CorruptObjectError(
-          name,
-          `is missing from container ${this.containerName} (its generation was removed or never written)`,
-        );
-      }
-      return bytes;
-    });
+    return decodeSnapshot(m, (name) => this.readObject(name), options);
+  }
+
+  readUniverse(manifest: SnapshotManifest): Promise<MemberCloses | null> {
+    return decodeUniverse(manifest, (name) => this.readObject(name));
+  }
+
+  private async readObject(name: string): Promise<Uint8Array> {
+    const bytes = await this.download(name);
+    if (bytes === null) {
+      throw new CorruptObjectError(
+        name,
+        `is missing from container ${this.containerName} (its generation was removed or never written)`,
+      );
+    }
+    return bytes;
   }
 
   async readStatus(): Promise<RefreshStatus> {

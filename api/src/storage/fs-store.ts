@@ -34,6 +34,7 @@ import {
   assertReadingId,
   assertStagingName,
   decodeSnapshot,
+  decodeUniverse,
   generationManifestName,
   latestReadings,
   mapLimit,
@@ -57,6 +58,8 @@ import {
   type StoredReading,
   type WriteOptions,
   type WriteOutcome,
+  type MemberCloses,
+  type ReadOptions,
 } from './types';
 
 export interface FsStoreOptions {
@@ -146,23 +149,26 @@ export class FsStore implements BarStore {
     return text === null ? null : parseGenerationManifest(text, generation);
   }
 
-  async readSnapshot(manifest?: SnapshotManifest): Promise<Snapshot | null> {
+  async readSnapshot(manifest?: SnapshotManifest, options?: ReadOptions): Promise<Snapshot | null> {
     const m = manifest ?? (await this.readManifest());
     if (!m) return null;
-    return decodeSnapshot(m, async (name) => {
-      const file = this.objectPath(name);
-      try {
-        return await fs.readFile(file);
-      } catch (err) {
-        if (errorCode(err) === 'ENOENT') {
-          throw new CorruptObjectError(
-            name,
-            `is missing from ${this.dir} (its generation was removed or never written)`,
-          );
-        }
-        throw fsError('read', file, err);
+    return decodeSnapshot(m, (name) => this.readObject(name), options);
+  }
+
+  readUniverse(manifest: SnapshotManifest): Promise<MemberCloses | null> {
+    return decodeUniverse(manifest, (name) => this.readObject(name));
+  }
+
+  private async readObject(name: string): Promise<Uint8Array> {
+    const file = this.objectPath(name);
+    try {
+      return await fs.readFile(file);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') {
+        throw new CorruptObjectError(name, `is missing from ${this.dir} (its generation was removed or never written)`);
       }
-    });
+      throw fsError('read', file, err);
+    }
   }
 
   async readStatus(): Promise<RefreshStatus> {

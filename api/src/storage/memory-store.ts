@@ -12,6 +12,7 @@ import {
   assertReadingId,
   assertStagingName,
   decodeSnapshot,
+  decodeUniverse,
   generationManifestName,
   latestReadings,
   objectGeneration,
@@ -36,6 +37,8 @@ import {
   type StoredReading,
   type WriteOptions,
   type WriteOutcome,
+  type MemberCloses,
+  type ReadOptions,
 } from './types';
 
 /** A stored object as listObjects reports it; `version` rises on every write, for tests. */
@@ -107,15 +110,21 @@ export class MemoryStore implements BarStore {
     return stored ? parseGenerationManifest(stored.bytes.toString('utf8'), generation) : null;
   }
 
-  async readSnapshot(manifest?: SnapshotManifest): Promise<Snapshot | null> {
+  async readSnapshot(manifest?: SnapshotManifest, options?: ReadOptions): Promise<Snapshot | null> {
     const m = manifest ?? (await this.readManifest());
     if (!m) return null;
-    return decodeSnapshot(m, async (name) => {
-      const stored = this.objects.get(name);
-      if (!stored) throw new CorruptObjectError(name, 'is missing (its generation was removed or never written)');
-      // A copy, so the returned arrays are the caller's own, as with the other stores.
-      return Buffer.from(stored.bytes);
-    });
+    return decodeSnapshot(m, async (name) => this.readObject(name), options);
+  }
+
+  readUniverse(manifest: SnapshotManifest): Promise<MemberCloses | null> {
+    return decodeUniverse(manifest, async (name) => this.readObject(name));
+  }
+
+  private readObject(name: string): Uint8Array {
+    const stored = this.objects.get(name);
+    if (!stored) throw new CorruptObjectError(name, 'is missing (its generation was removed or never written)');
+    // A copy, so the returned arrays are the caller's own, as with the other stores.
+    return Buffer.from(stored.bytes);
   }
 
   async readStatus(): Promise<RefreshStatus> {

@@ -33,6 +33,7 @@ import {
   type MemberCloses,
   type MembershipList,
   type ObjectRef,
+  type ReadOptions,
   type RefreshLease,
   type RefreshStatus,
   type Snapshot,
@@ -317,6 +318,7 @@ export const OBJECT_CONCURRENCY = 4;
 export async function decodeSnapshot(
   manifest: SnapshotManifest,
   fetch: (name: string) => Promise<Uint8Array>,
+  options: ReadOptions = {},
 ): Promise<Snapshot> {
   validateManifest(manifest);
   const load = async (ref: ObjectRef) => {
@@ -335,9 +337,10 @@ export async function decodeSnapshot(
     decodeSeries(await load(ref), ref.name),
   ]);
   const universeRef = manifest.universe;
-  const universe: Promise<MemberCloses | null> = universeRef
-    ? load(universeRef).then((b) => decodeMembers(b, universeRef.name))
-    : Promise.resolve(null);
+  const universe: Promise<MemberCloses | null> =
+    universeRef && options.universe !== false
+      ? load(universeRef).then((b) => decodeMembers(b, universeRef.name))
+      : Promise.resolve(null);
   const membershipRef = manifest.membership ?? null;
   const membership: Promise<MembershipList[] | null> = membershipRef
     ? load(membershipRef).then((b) => decodeMembership(b, membershipRef.name))
@@ -352,6 +355,18 @@ export async function decodeSnapshot(
     notes: manifest.notes,
     ...(m === null ? {} : { membership: m }),
   };
+}
+
+/** The universe (members' closes) a manifest names, checked; null when it has none. */
+export async function decodeUniverse(
+  manifest: SnapshotManifest,
+  fetch: (name: string) => Promise<Uint8Array>,
+): Promise<MemberCloses | null> {
+  const ref = manifest.universe;
+  if (!ref) return null;
+  const bytes = await fetch(ref.name);
+  checkObject(ref, bytes);
+  return decodeMembers(bytes, ref.name);
 }
 
 /** The few primitive operations publishSnapshot needs from a store. */

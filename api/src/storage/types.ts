@@ -215,6 +215,14 @@ export interface GenerationInfo {
   lastWriteAt: number;
 }
 
+export interface ReadOptions {
+  /**
+   * false: leave the universe out (snapshot.universe is null; readUniverse reads it later),
+   * for a cold start that has its breadth precomputed. Default true.
+   */
+  universe?: boolean;
+}
+
 export interface WriteOptions {
   /**
    * The refresh lease the caller holds. Without one, writeSnapshot takes the lease for the
@@ -263,7 +271,9 @@ export interface BarStore {
    * The snapshot the manifest (default: the current one) names, every object checked
    * (length and CRC); null when nothing was ever written. Throws CorruptObjectError.
    */
-  readSnapshot(manifest?: SnapshotManifest): Promise<Snapshot | null>;
+  readSnapshot(manifest?: SnapshotManifest, options?: ReadOptions): Promise<Snapshot | null>;
+  /** The universe (members' closes) of a manifest alone, checked; null when it has none. Throws CorruptObjectError. */
+  readUniverse(manifest: SnapshotManifest): Promise<MemberCloses | null>;
   readStatus(): Promise<RefreshStatus>;
   writeStatus(status: RefreshStatus): Promise<void>;
   /** Upserts readings (same key and date overwrite: running the timer twice is harmless). */
