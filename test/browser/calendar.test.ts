@@ -144,7 +144,7 @@ test('lists the shipped events in the default range and previews the thresholds 
   expect(await section(page).locator('#cal-events button').count()).toBe(0);
 
   // The overlay switch mirrors the profile (on in the preset).
-  expect(await section(page).getByRole('switch', { name: 'Calendar overlay' }).isChecked()).toBe(true);
+  expect(await section(page).getByRole('switch', { name: 'Macro overlay' }).isChecked()).toBe(true);
 
   // Every threshold of the reading, base and used, as numbers.
   const reading = (await h.rt.service.call('signal', {})) as { thresholds: Record<string, unknown>; date: string };
@@ -287,7 +287,7 @@ test('the overlay switch is the profile editor’s: one profile, saved once', as
   const page = await open();
   await addEvent(page, { date: last, label: 'Investor day' });
   await saved(page, /^Added/);
-  const mine = section(page).getByRole('switch', { name: 'Calendar overlay' });
+  const mine = section(page).getByRole('switch', { name: 'Macro overlay' });
   const editors = page.locator('#f-macro-enabled');
   // Unsaved edits in the editor are kept when the panel saves.
   await page.locator('#group-rs > summary').click();
@@ -389,7 +389,7 @@ test('keyboard and names: Tab reaches the switch and the form; Space toggles; ev
     .map((n) => n.name?.value?.trim() ?? '');
   expect(names.filter((n) => !n)).toEqual([]);
   for (const name of [
-    'Calendar overlay',
+    'Macro overlay',
     'Event date',
     'Event kind',
     'Event label',
