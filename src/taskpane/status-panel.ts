@@ -57,10 +57,11 @@ export class StatusPanel {
         this.banner(`Stale data: ${status.staleReason ?? 'the last refresh failed'}. Readings end at the last bar.`);
       else this.banner('');
       return status;
-    } catch (err) {
+    } catch {
       for (const id of ['status-source', 'status-last', 'status-expected', 'status-refreshed'])
         byId(id).textContent = 'unknown';
-      this.banner(`No answer from the signal service: ${errorText(err)}`, 'error');
+      // The Today card carries the one message with the reason and Retry; say it once.
+      this.banner(`Data status unknown: the signal service does not answer (see above).`, 'error');
       return null;
     } finally {
       this.busy(-1);
@@ -80,7 +81,11 @@ export class StatusPanel {
       const [status] = await Promise.all([this.load(), this.reloadToday()]);
       // Nothing reached the service: recalculating would only fill the cells with errors.
       if (!status) {
-        say(message, 'Nothing was refreshed: the signal service did not answer. Try again when it is reachable.', 'error');
+        say(
+          message,
+          'Nothing was refreshed: the signal service did not answer. Try again when it is reachable.',
+          'error',
+        );
         return;
       }
       if (this.excel) {

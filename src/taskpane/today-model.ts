@@ -156,7 +156,11 @@ export const LAYER_LINES: LayerSpec[] = [
         state,
         detail: join(
           `10-day move ${signed(m.move, 2)} vs ±${num(m.threshold, 2)}`,
-          state === 'neutral' || m.state === null ? '' : m.confirmed ? 'volume confirms' : 'weak: volume does not confirm',
+          state === 'neutral' || m.state === null
+            ? ''
+            : m.confirmed
+              ? 'volume confirms'
+              : 'weak: volume does not confirm',
         ),
         flip: flipText(r, 'momentum'),
         numbers: [
@@ -313,7 +317,9 @@ export function changesSince(prev: SessionRow | null, cur: SessionRow | null): s
 
 /** The rows of a history table as objects by field name. */
 export function historyRows(table: { columns: string[]; rows: unknown[][] }): SessionRow[] {
-  return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i] as string | number | null])));
+  return table.rows.map((row) =>
+    Object.fromEntries(table.columns.map((c, i) => [c, row[i] as string | number | null])),
+  );
 }
 
 export function todayModel(r: SignalReading, history: SessionRow[], next: NextEvent | null): TodayModel {

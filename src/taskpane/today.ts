@@ -75,7 +75,8 @@ function sparkline(values: number[], threshold: number | null): Element {
     'aria-label': `Composite score over the last ${values.length} sessions: from ${num(first, 1)} to ${num(last, 1)}${threshold === null ? '' : `; ratings change at ±${num(threshold, 1)}`}.`,
   });
   if (threshold !== null)
-    for (const v of [t, -t]) root.append(svg('line', { class: 'spark-threshold', x1: 0, x2: width, y1: y(v), y2: y(v) }));
+    for (const v of [t, -t])
+      root.append(svg('line', { class: 'spark-threshold', x1: 0, x2: width, y1: y(v), y2: y(v) }));
   root.append(svg('line', { class: 'spark-zero', x1: 0, x2: width, y1: y(0), y2: y(0) }));
   root.append(
     svg('polyline', { class: 'spark-line', points: values.map((v, i) => `${x(i)},${y(v)}`).join(' '), fill: 'none' }),
@@ -244,11 +245,7 @@ export class TodayPanel {
       h('dt', {}, 'Macro'),
       h('dd', { id: 'today-macro' }, m.macro),
       h('dt', {}, 'Changed'),
-      h(
-        'dd',
-        { id: 'today-changes' },
-        m.changes.length ? m.changes.join('; ') : 'nothing since the previous session',
-      ),
+      h('dd', { id: 'today-changes' }, m.changes.length ? m.changes.join('; ') : 'nothing since the previous session'),
     );
     const parts: Node[] = [title, scoreLine, layers, facts];
     if (m.spark.length > 1) parts.push(sparkline(m.spark, m.threshold));

@@ -53,7 +53,9 @@ async function open(width: number, scheme: 'light' | 'dark'): Promise<{ page: Pa
 async function axe(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
   return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } };
+    const w = window as unknown as {
+      axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+    };
     const r = await w.axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
   });
@@ -79,11 +81,20 @@ describe.each([320, 350, 500])('at %i px', (width) => {
     const { page } = await open(width, scheme);
     const r = await apiReading();
     await page.waitForSelector('#today-rating');
-    for (const sel of ['#today-rating', '#today-score', '#today-layers', '#today-rotation', '#today-size', '#today-macro'])
+    for (const sel of [
+      '#today-rating',
+      '#today-score',
+      '#today-layers',
+      '#today-rotation',
+      '#today-size',
+      '#today-macro',
+    ])
       expect(await inFirstScreen(page, sel)).toBe(true);
     expect((await page.locator('#today-rating').innerText()).toLowerCase()).toBe(r.composite.rating);
     const score = await page.locator('#today-score').innerText();
-    expect(score.replace('\u2212', '-')).toContain(`score ${r.composite.score.toFixed(1)} vs ±${r.composite.threshold.toFixed(1)}`);
+    expect(score.replace('\u2212', '-')).toContain(
+      `score ${r.composite.score.toFixed(1)} vs ±${r.composite.threshold.toFixed(1)}`,
+    );
     const rotation = await page.locator('#today-rotation').innerText();
     expect(rotation).toContain(r.rotation.state);
     expect(rotation).toContain(r.rotation.posture);
@@ -96,7 +107,7 @@ describe.each([320, 350, 500])('at %i px', (width) => {
     expect(await page.locator('.today-date').innerText()).toBe(`Session of ${d} ${month} ${y}`);
     // No field path, file path or header name reaches the user, on any tab.
     const all = await page.evaluate(() => document.body.innerText + ' ' + document.body.textContent);
-    expect(all).not.toMatch(FIELD_PATH);
+    expect(all.match(new RegExp(FIELD_PATH.source, 'g')) ?? []).toEqual([]);
     expect(all).not.toMatch(/docs\/|\.md\b|x-functions-key/);
     // Opening a layer shows its numbers.
     await page.locator('[data-layer="trend"] summary').click();
@@ -128,7 +139,9 @@ test('API down: the last reading stays, marked, with one message, Retry and the 
 
   // Refresh does not claim a success when nothing reached the service.
   await page.locator('#refresh').click();
-  await page.waitForFunction(() => /Nothing was refreshed/.test(document.getElementById('refresh-message')!.textContent!));
+  await page.waitForFunction(() =>
+    /Nothing was refreshed/.test(document.getElementById('refresh-message')!.textContent!),
+  );
   expect(await page.locator('#refresh-message').getAttribute('data-kind')).toBe('error');
 
   // Retry once the service is back replaces the last-known reading with a live one.
@@ -139,7 +152,10 @@ test('API down: the last reading stays, marked, with one message, Retry and the 
 
   // The connection link opens Settings at the address field.
   await context.route(`${h.base}/api/**`, (route) => route.abort('connectionrefused'));
-  await page.locator('#today-retry').click().catch(() => undefined);
+  await page
+    .locator('#today-retry')
+    .click()
+    .catch(() => undefined);
   await page.locator('#today-connection').click();
   expect(await page.locator('#tab-settings').getAttribute('aria-selected')).toBe('true');
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('api-url');
@@ -165,10 +181,13 @@ test('keyboard only: arrows move between the tabs, each panel shows and is reach
     expect(await page.evaluate(() => document.activeElement?.id)).toBe(`tab-${id}`);
     expect(await page.locator(`#tab-${id}`).getAttribute('aria-selected')).toBe('true');
     expect(await page.locator(`#panel-${id}`).isVisible()).toBe(true);
-    for (const other of names.filter((n) => n !== id)) expect(await page.locator(`#panel-${other}`).isHidden()).toBe(true);
+    for (const other of names.filter((n) => n !== id))
+      expect(await page.locator(`#panel-${other}`).isHidden()).toBe(true);
     // Tab leaves the tab list into the panel.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate((p) => document.getElementById(p)!.contains(document.activeElement), `panel-${id}`)).toBe(true);
+    expect(
+      await page.evaluate((p) => document.getElementById(p)!.contains(document.activeElement), `panel-${id}`),
+    ).toBe(true);
     await page.keyboard.press('Shift+Tab');
     if (i < names.length - 1) await page.keyboard.press('ArrowRight');
   }

@@ -169,7 +169,7 @@ class CalendarPanel {
       h(
         'p',
         { class: 'hint' },
-        "Event windows tighten the signal thresholds. Scheduled events come from the signal service; yours are saved in the profile, so the workbook carries them.",
+        'Event windows tighten the signal thresholds. Scheduled events come from the signal service; yours are saved in the profile, so the workbook carries them.',
       ),
       this.progress,
       h(
