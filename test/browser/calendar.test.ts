@@ -71,7 +71,7 @@ afterAll(async () => {
 });
 
 async function open(options: Parameters<typeof openTaskpane>[1] = {}): Promise<Page> {
-  const { context, page } = await openTaskpane(h, options);
+  const { context, page } = await openTaskpane(h, { tab: 'tab-calendar', ...options });
   opened.track(context);
   await loaded(page);
   return page;
@@ -290,9 +290,11 @@ test('the overlay switch is the profile editor’s: one profile, saved once', as
   const mine = section(page).getByRole('switch', { name: 'Macro overlay' });
   const editors = page.locator('#f-macro-enabled');
   // Unsaved edits in the editor are kept when the panel saves.
+  await page.locator('#tab-settings').click();
   await page.locator('#group-rs > summary').click();
   await page.getByLabel('Relative strength period', { exact: true }).fill('12');
 
+  await page.locator('#tab-calendar').click();
   await mine.uncheck();
   expect(await saved(page, /^Overlay off/)).toMatch(/^Overlay off\. Saved in this browser/);
   expect(await editors.isChecked()).toBe(false);
@@ -306,6 +308,7 @@ test('the overlay switch is the profile editor’s: one profile, saved once', as
   expect(await callFunction(page, 'SIGNAL', 'macro.enabled', last)).toBe(false);
 
   // The editor's switch and Save: the panel follows (and the custom event is kept).
+  await page.locator('#tab-settings').click();
   await page.getByLabel('Relative strength period', { exact: true }).fill('10');
   await editors.check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
