@@ -314,6 +314,7 @@ test('the overlay switch is the profile editor’s: one profile, saved once', as
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForFunction(() => /^Saved/.test(document.getElementById('profile-message')!.textContent!));
   await loaded(page);
+  await page.locator('#tab-calendar').click();
   expect(await mine.isChecked()).toBe(true);
   expect(await rowOf(page, 'Investor day').count()).toBe(1);
   expect(await threshold(page, 'compositeRatio')).toEqual(['Composite ratio', '0.5', '0.75', 'tightened']);
