@@ -289,7 +289,7 @@ export const PROFILE_FIELDS: Readonly<Record<string, FieldInfo>> = {
   },
   'macro.customEvents[].label': {
     label: 'Event label',
-    meaning: 'Shown in macro.active, in the reading and in the calendar.',
+    meaning: 'Shown as the event in force, in the reading and in the calendar.',
     unit: 'text',
   },
   'macro.customEvents[].end': {

@@ -8,6 +8,7 @@ import type { StatusResult } from '../../api/src/contracts/responses';
 import { client } from '../common/shared';
 import { byId, errorText, say } from './dom';
 import { reenterIwmFormulas } from './excel';
+import { formatDay, formatMoment } from './today-model';
 
 export type Status = z.infer<typeof StatusResult>;
 
@@ -15,7 +16,11 @@ export class StatusPanel {
   private pending = 0;
   private refreshing = false;
 
-  constructor(private readonly excel: boolean) {
+  constructor(
+    private readonly excel: boolean,
+    /** Reloads the Today card (its reading comes from the same service). */
+    private readonly reloadToday: () => Promise<unknown> = async () => undefined,
+  ) {
     byId('refresh').addEventListener('click', () => void this.refresh());
   }
 
@@ -43,19 +48,20 @@ export class StatusPanel {
         : status.source === 'sample'
           ? 'sample (synthetic data)'
           : `${status.source} (sample data)`;
-      byId('status-last').textContent = status.lastBarDate ?? 'none';
-      byId('status-expected').textContent = status.expectedLastSession;
-      byId('status-refreshed').textContent = status.lastRefreshAt ?? 'never';
+      byId('status-last').textContent = status.lastBarDate ? formatDay(status.lastBarDate) : 'none';
+      byId('status-expected').textContent = formatDay(status.expectedLastSession);
+      byId('status-refreshed').textContent = formatMoment(status.lastRefreshAt);
       if (status.sample)
         this.banner('Sample data: synthetic numbers for trying the add-in, not market readings.', 'warning');
       else if (status.stale)
         this.banner(`Stale data: ${status.staleReason ?? 'the last refresh failed'}. Readings end at the last bar.`);
       else this.banner('');
       return status;
-    } catch (err) {
+    } catch {
       for (const id of ['status-source', 'status-last', 'status-expected', 'status-refreshed'])
         byId(id).textContent = 'unknown';
-      this.banner(`No answer from the API: ${errorText(err)}`, 'error');
+      // The Today card carries the one message with the reason and Retry; say it once.
+      this.banner(`Data status unknown: the signal service does not answer (see above).`, 'error');
       return null;
     } finally {
       this.busy(-1);
@@ -72,17 +78,27 @@ export class StatusPanel {
     say(message, 'Refreshing…');
     try {
       client.clearCache();
-      await this.load();
+      const [status] = await Promise.all([this.load(), this.reloadToday()]);
+      // Nothing reached the service: recalculating would only fill the cells with errors.
+      if (!status) {
+        say(
+          message,
+          'Nothing was refreshed: the signal service did not answer. Try again when it is reachable.',
+          'error',
+        );
+        return;
+      }
       if (this.excel) {
         this.busy(+1);
         try {
           const n = await reenterIwmFormulas();
-          say(message, `Recalculated ${n} IWM formula${n === 1 ? '' : 's'}.`, 'success');
+          if (n) say(message, `Recalculated ${n} IWM formula${n === 1 ? '' : 's'}.`, 'success');
+          else say(message, 'There are no IWM formulas in this workbook; the reading above is up to date.', 'info');
         } finally {
           this.busy(-1);
         }
       } else {
-        say(message, 'Cache cleared. Not running in Excel, so there are no formulas to recalculate.', 'success');
+        say(message, 'Reading updated. Not running in Excel, so there are no formulas to recalculate.', 'info');
       }
     } catch (err) {
       say(message, `Refresh failed: ${errorText(err)}`, 'error');

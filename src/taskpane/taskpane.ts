@@ -18,11 +18,21 @@ import { mountChartsPanel } from './panels/charts';
 import type { PanelContext } from './panels/context';
 import { mountWorkbookPanel } from './panels/workbook';
 import { StatusPanel } from './status-panel';
+import { Tabs } from './tabs';
+import { applyTheme } from './theme';
+import { TodayPanel } from './today';
 
 async function start(host: Office.HostType | null): Promise<void> {
   const excel = isExcelHost(host);
+  applyTheme();
   applySavedConnection(settings);
-  const status = new StatusPanel(excel);
+  const tabs = new Tabs(byId('tablist'));
+  const panel: PanelContext = { settings, client, excel };
+  const today = new TodayPanel(byId('today-section'), panel, () => {
+    tabs.select('tab-settings', false);
+    byId('api-url').focus();
+  });
+  const status = new StatusPanel(excel, () => today.load({ fresh: true }));
   const statusLoaded = status.load();
   const storage = storageFor(host);
   const editor = new ProfileEditor({ settings, storage, excel });
@@ -34,8 +44,15 @@ async function start(host: Office.HostType | null): Promise<void> {
   }
   editor.show(settings.get().profile, stored.problem);
   // A new address or key clears the client's cache (shared.ts); show what the new API says.
-  new ConnectionPanel(settings, () => void status.load());
-  const panel: PanelContext = { settings, client, excel };
+  new ConnectionPanel(settings, () => {
+    void status.load();
+    void today.load({ fresh: true });
+  });
+  // The reading follows the saved profile (settings.onChange fires on Save).
+  const todayLoaded = today.load();
+  settings.onChange((_s, changed) => {
+    if (changed.includes('profile') || changed.includes('symbol')) void today.load();
+  });
   mountCalendarPanel(byId('calendar-section'), panel);
   mountChartsPanel(byId('charts-section'), panel);
   mountWorkbookPanel(byId('workbook-section'), panel);
@@ -47,7 +64,7 @@ async function start(host: Office.HostType | null): Promise<void> {
       say(byId('refresh-message'), `Could not recalculate the IWM formulas: ${errorText(err)}`, 'error');
     }
   }
-  await statusLoaded;
+  await Promise.all([statusLoaded, todayLoaded]);
   document.body.dataset.ready = 'true';
 }
 

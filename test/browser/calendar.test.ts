@@ -71,7 +71,7 @@ afterAll(async () => {
 });
 
 async function open(options: Parameters<typeof openTaskpane>[1] = {}): Promise<Page> {
-  const { context, page } = await openTaskpane(h, options);
+  const { context, page } = await openTaskpane(h, { tab: 'tab-calendar', ...options });
   opened.track(context);
   await loaded(page);
   return page;
@@ -144,7 +144,7 @@ test('lists the shipped events in the default range and previews the thresholds 
   expect(await section(page).locator('#cal-events button').count()).toBe(0);
 
   // The overlay switch mirrors the profile (on in the preset).
-  expect(await section(page).getByRole('switch', { name: 'Calendar overlay' }).isChecked()).toBe(true);
+  expect(await section(page).getByRole('switch', { name: 'Macro overlay' }).isChecked()).toBe(true);
 
   // Every threshold of the reading, base and used, as numbers.
   const reading = (await h.rt.service.call('signal', {})) as { thresholds: Record<string, unknown>; date: string };
@@ -297,12 +297,14 @@ test('the overlay switch is the profile editor’s: one profile, saved once', as
   const page = await open();
   await addEvent(page, { date: last, label: 'Investor day' });
   await saved(page, /^Added/);
-  const mine = section(page).getByRole('switch', { name: 'Calendar overlay' });
+  const mine = section(page).getByRole('switch', { name: 'Macro overlay' });
   const editors = page.locator('#f-macro-enabled');
   // Unsaved edits in the editor are kept when the panel saves.
+  await page.locator('#tab-settings').click();
   await page.locator('#group-rs > summary').click();
   await page.getByLabel('Relative strength period', { exact: true }).fill('12');
 
+  await page.locator('#tab-calendar').click();
   await mine.uncheck();
   expect(await saved(page, /^Overlay off/)).toMatch(/^Overlay off\. Saved in this browser/);
   expect(await editors.isChecked()).toBe(false);
@@ -316,11 +318,13 @@ test('the overlay switch is the profile editor’s: one profile, saved once', as
   expect(await callFunction(page, 'SIGNAL', 'macro.enabled', last)).toBe(false);
 
   // The editor's switch and Save: the panel follows (and the custom event is kept).
+  await page.locator('#tab-settings').click();
   await page.getByLabel('Relative strength period', { exact: true }).fill('10');
   await editors.check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForFunction(() => /^Saved/.test(document.getElementById('profile-message')!.textContent!));
   await loaded(page);
+  await page.locator('#tab-calendar').click();
   expect(await mine.isChecked()).toBe(true);
   expect(await rowOf(page, 'Investor day').count()).toBe(1);
   expect(await threshold(page, 'compositeRatio')).toEqual(['Composite ratio', '0.5', '0.75', 'tightened']);
@@ -399,7 +403,7 @@ test('keyboard and names: Tab reaches the switch and the form; Space toggles; ev
     .map((n) => n.name?.value?.trim() ?? '');
   expect(names.filter((n) => !n)).toEqual([]);
   for (const name of [
-    'Calendar overlay',
+    'Macro overlay',
     'Event date',
     'Event kind',
     'Event label',

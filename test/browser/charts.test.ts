@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 async function open(): Promise<Page> {
-  const { context, page } = await openTaskpane(h);
+  const { context, page } = await openTaskpane(h, { tab: 'tab-charts' });
   opened.track(context);
   await chartsReady(page, 250);
   return page;

@@ -919,6 +919,11 @@ export async function openInFakeExcel(
         : route.abort(),
   );
   await context.addInitScript(fakeExcelWorkbook, options);
+  // Start on the Workbook tab (tabs.ts remembers the tab for the session).
+  await context.addInitScript(() => {
+    if (!sessionStorage.getItem('iwm-signal-analyzer:tab:v1'))
+      sessionStorage.setItem('iwm-signal-analyzer:tab:v1', 'tab-workbook');
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));

@@ -253,6 +253,8 @@ function fakeExcel(seed: FakeWorkbook): void {
 export interface PageOptions {
   /** Host the page in the fake Excel (default: outside Office, real office.js). */
   excel?: FakeWorkbook;
+  /** Start on this tab (its button id, e.g. 'tab-calendar'); default: the Today tab. */
+  tab?: string;
 }
 
 /** A new context and page on the taskpane, started (body[data-ready]). */
@@ -266,6 +268,12 @@ export async function openTaskpane(
   await routeOutside(context, h.base, options.excel ? 'none' : 'local');
   await context.addInitScript(recordCustomFunctions);
   if (options.excel) await context.addInitScript(fakeExcel, options.excel);
+  // The tabs remember the last one shown for the session (src/taskpane/tabs.ts).
+  if (options.tab)
+    await context.addInitScript((tab) => {
+      if (!sessionStorage.getItem('iwm-signal-analyzer:tab:v1'))
+        sessionStorage.setItem('iwm-signal-analyzer:tab:v1', tab);
+    }, options.tab);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));

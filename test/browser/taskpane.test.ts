@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { formatDay } from '../../api/src/engine/dates';
 import { profileLeaves } from '../../src/common/profile-form';
+import { LAST_READING_KEY } from '../../src/taskpane/today';
+import { formatDay as formatDayWords } from '../../src/taskpane/today-model';
 import { SETTINGS_NAMESPACE, parseSettingsXml } from '../../src/common/workbook-settings';
 import {
   FAKE_WORKBOOK_KEY,
@@ -42,6 +44,11 @@ async function open(options: Parameters<typeof openTaskpane>[1] = {}): Promise<P
   return page;
 }
 
+/** Shows the Settings tab (the profile editor and the connection live there). */
+async function settingsTab(page: Page): Promise<void> {
+  await page.locator('#tab-settings').click();
+}
+
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 
 /** The API's own answer for one field, computed in this process. */
@@ -52,7 +59,7 @@ async function expected(field: string, asOf: string, profile?: unknown): Promise
 test('outside Office: renders, says the data is sample data', async () => {
   const page = await open();
   expect(await text(page, '#status-source')).toMatch(/sample/i);
-  expect(await text(page, '#status-last')).toBe(sessions[sessions.length - 1]);
+  expect(await text(page, '#status-last')).toBe(formatDayWords(sessions[sessions.length - 1]));
   const banner = page.locator('#banner');
   expect(await banner.isVisible()).toBe(true);
   expect(await banner.innerText()).toMatch(/^Sample data/);
@@ -63,6 +70,7 @@ test('outside Office: renders, says the data is sample data', async () => {
   expect(await page.locator('[data-path]').count()).toBe(profileLeaves().length);
 
   const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'iwm-taskpane-')), 'taskpane.png');
+  await settingsTab(page);
   await page.locator('#group-trend > summary').click();
   await page.screenshot({ path: file, fullPage: true });
   const png = await fs.readFile(file);
@@ -76,6 +84,7 @@ test('outside Office: renders, says the data is sample data', async () => {
 
 test('DONE-WHEN: an out-of-range value is refused with its range, a valid one saved is what the functions use', async () => {
   const page = await open();
+  await settingsTab(page);
   const save = page.locator('#profile-save');
   const field = page.getByLabel('Momentum ATR multiplier', { exact: true });
   const error = page.locator('#f-momentum-atrMultiplier-error');
@@ -121,6 +130,7 @@ test('DONE-WHEN: an out-of-range value is refused with its range, a valid one sa
 
 test('cross-field rules and bad text come from the same schema', async () => {
   const page = await open();
+  await settingsTab(page);
   await page.locator('#group-trend > summary').click();
   await page.getByLabel('Fast EMA period', { exact: true }).fill('100');
   expect(await text(page, '#f-trend-fastPeriod-error')).toBe('Fast EMA period must be less than trend.slowPeriod.');
@@ -142,6 +152,7 @@ test('cross-field rules and bad text come from the same schema', async () => {
 
 test('import and export JSON', async () => {
   const page = await open();
+  await settingsTab(page);
   await page.locator('#profile-json > summary').click();
   await page.getByRole('button', { name: 'Export to text' }).click();
   expect(JSON.parse(await page.getByLabel('Profile JSON').inputValue())).toEqual({ preset: 'iwm' });
@@ -180,6 +191,7 @@ test('in Excel: Save writes the workbook part and re-enters the IWM formulas; a 
     writes: [],
   };
   const page = await open({ excel: workbook });
+  await settingsTab(page);
   expect(await text(page, '#profile-where')).toMatch(/Saved in this workbook/);
   await page.locator('#group-rs > summary').click();
   await page.getByLabel('Relative strength period', { exact: true }).fill('12');
@@ -200,7 +212,8 @@ test('in Excel: Save writes the workbook part and re-enters the IWM formulas; a 
     [1, 1, '=IWM.SIGNAL("rs.spread",-1)'],
   ]);
   // Nothing went to the browser's storage: the workbook is the only copy.
-  expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+  // (The last reading of the Today card is kept, for when the service is down; no profile.)
+  expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([LAST_READING_KEY]);
 
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
@@ -212,7 +225,8 @@ test('in Excel: Save writes the workbook part and re-enters the IWM formulas; a 
   const d = sessions[1100];
   expect(await callFunction(page, 'SIGNAL', 'rs.spread', d)).toBe(await expected('rs.spread', d, saved));
 
-  // Refresh IWM formulas re-enters them again.
+  // Refresh IWM formulas (on the Today tab) re-enters them again.
+  await page.locator('#tab-today').click();
   await page.getByRole('button', { name: 'Refresh IWM formulas' }).click();
   await page.waitForFunction(() => /Recalculated/.test(document.getElementById('refresh-message')!.textContent!));
   expect(await text(page, '#refresh-message')).toBe('Recalculated 2 IWM formulas.');
@@ -220,6 +234,7 @@ test('in Excel: Save writes the workbook part and re-enters the IWM formulas; a 
 
 test('progress while the API works, the page stays usable; a stale status gets its banner', async () => {
   const page = await open();
+  await settingsTab(page);
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (release = resolve));
   await page.route('**/api/v1/batch', async (route) => {
@@ -236,11 +251,13 @@ test('progress while the API works, the page stays usable; a stale status gets i
     );
     await route.fulfill({ response, json: stale });
   });
+  await page.locator('#tab-today').click();
   await page.getByRole('button', { name: 'Refresh IWM formulas' }).click();
   await page.waitForSelector('#status-progress:not([hidden])');
   expect(await page.getAttribute('#status-section', 'aria-busy')).toBe('true');
   expect(await page.getAttribute('#refresh', 'aria-disabled')).toBe('true');
   // While the request is held the editor still validates as you type.
+  await settingsTab(page);
   await page.locator('#group-rs > summary').click();
   await page.getByLabel('Relative strength period', { exact: true }).fill('0');
   expect(await text(page, '#f-rs-period-error')).toBe('Relative strength period must be an integer between 1 and 250.');
@@ -249,12 +266,13 @@ test('progress while the API works, the page stays usable; a stale status gets i
   expect(await page.getAttribute('#status-section', 'aria-busy')).toBe('false');
   expect(await text(page, '#banner')).toBe('Stale data: no bars since 2026-11-20. Readings end at the last bar.');
   expect(await text(page, '#status-source')).toBe('stooq');
-  expect(await text(page, '#refresh-message')).toMatch(/^Cache cleared/);
+  expect(await text(page, '#refresh-message')).toMatch(/^Reading updated/);
 });
 
 test('connection: address and key are validated; Apply points the functions elsewhere and is kept', async () => {
   const page = await open();
-  const url = page.getByLabel('API address');
+  await settingsTab(page);
+  const url = page.getByLabel('Signal service address');
   const key = page.getByLabel('Function key (optional)');
   expect(await url.inputValue()).toBe(`${h.base}/api/v1`);
   await url.fill('ftp://example.com/api');
@@ -271,9 +289,7 @@ test('connection: address and key are validated; Apply points the functions else
   await page.getByRole('button', { name: 'Apply' }).click();
   expect(await url.inputValue()).toBe('http://127.0.0.1:9/api/v1');
   await page.waitForFunction(() => document.getElementById('banner')!.dataset.kind === 'error');
-  expect(await text(page, '#banner')).toMatch(
-    /^No answer from the API: cannot reach the IWM API at http:\/\/127\.0\.0\.1:9/,
-  );
+  expect(await text(page, '#banner')).toMatch(/^Data status unknown/);
   await expect(callFunction(page, 'COMPOSITE')).rejects.toThrow(/#N\/A cannot reach the IWM API/);
   expect(JSON.parse((await page.evaluate(() => localStorage.getItem('iwm-signal-analyzer:connection:v1')))!)).toEqual({
     apiUrl: 'http://127.0.0.1:9/api/v1',
@@ -286,12 +302,13 @@ test('connection: address and key are validated; Apply points the functions else
   await page.waitForFunction(() => document.getElementById('banner')!.dataset.kind === 'warning');
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
-  expect(await page.getByLabel('API address').inputValue()).toBe(`${h.base}/api/v1`);
+  expect(await page.getByLabel('Signal service address').inputValue()).toBe(`${h.base}/api/v1`);
   expect(await text(page, '#status-source')).toMatch(/sample/);
 });
 
 test('keyboard: Tab reaches the preset, a field and Save; Enter and Space activate; every control is named', async () => {
   const page = await open();
+  await settingsTab(page);
   const order: string[] = [];
   for (let i = 0; i < 40 && !order.includes('profile-save'); i++) {
     await page.keyboard.press('Tab');
@@ -303,8 +320,7 @@ test('keyboard: Tab reaches the preset, a field and Save; Enter and Space activa
     );
   }
   const at = (id: string) => order.indexOf(id);
-  expect(at('refresh')).toBeGreaterThanOrEqual(0);
-  expect(at('preset')).toBeGreaterThan(at('refresh'));
+  expect(at('preset')).toBeGreaterThanOrEqual(0);
   expect(at('f-macro-enabled')).toBeGreaterThan(at('preset'));
   expect(at('summary:group-trend')).toBeGreaterThan(at('f-macro-enabled'));
   expect(at('profile-save')).toBeGreaterThan(at('summary:group-backtest'));

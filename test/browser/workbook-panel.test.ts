@@ -381,7 +381,7 @@ test('an Excel without the API a feature needs: its button is disabled with the 
 });
 
 test('outside Office: the panel renders, its buttons are disabled with "Open in Excel to write sheets"', async () => {
-  const { context, page } = await openTaskpane(h);
+  const { context, page } = await openTaskpane(h, { tab: 'tab-workbook' });
   opened.track(context);
   expect(await text(page, '#workbook-title')).toBe('Workbook');
   expect(await text(page, '#workbook-host-note')).toBe('Open in Excel to write sheets.');

@@ -181,18 +181,18 @@ class CalendarPanel {
       h(
         'p',
         { class: 'hint' },
-        "Event windows tighten the signal thresholds (docs/SIGNALS.md, Macro overlay). Shipped events come from the API's calendar; yours are saved in the profile, so the workbook carries them.",
+        'Event windows tighten the signal thresholds. Scheduled events come from the signal service; yours are saved in the profile, so the workbook carries them.',
       ),
       this.progress,
       h(
         'div',
         { class: 'field check' },
         this.overlay,
-        h('label', { for: 'cal-overlay' }, 'Calendar overlay'),
+        h('label', { for: 'cal-overlay' }, 'Macro overlay'),
         h(
           'p',
           { class: 'hint', id: 'cal-overlay-hint' },
-          "The profile's Macro overlay switch (macro.enabled), saved with it: on, the windows below tighten the thresholds; off, they are only reported.",
+          'Saved with the profile: on, the windows below tighten the thresholds; off, they are only reported.',
         ),
       ),
       this.message,
