@@ -4,8 +4,9 @@
  *  - a swing at s needs its whole window [s-w, s+w] inside the history (no swing in
  *    the first w sessions, none in the last w: their right side is incomplete);
  *  - ties count (two equal highs in one window are both swing highs);
- *  - highs and lows are clustered together by price, single linkage, neighbours within
- *    clusterAtr x ATR(t) (inclusive) join;
+ *  - highs and lows are clustered together by price (SIGNALS v1.1): a price joins the
+ *    cluster whose lowest price it is within clusterAtr x ATR(t) of (inclusive), so no
+ *    level is wider than that; only swings of the last `lookback` sessions count;
  *  - a level exactly at the close is a support; supports nearest first (descending),
  *    resistances nearest first (ascending);
  *  - lastTouched = the latest swing index of the cluster;
@@ -87,18 +88,33 @@ describe('findSwings', () => {
 describe('clusterSwings', () => {
   const sw = (index: number, price: number, kind: 'high' | 'low' = 'high'): Swing => ({ index, price, kind });
 
-  test('single linkage chains neighbours; means, touches and lastTouched', () => {
-    // Tolerance 1. Sorted prices: 10 (i3), 10.75 (i8), 11.5 (i1) | 13 (i5), 14 (i2) | 20 (i0).
-    // 10 -> 10.75 -> 11.5 chain (gaps 0.75) although 11.5 - 10 = 1.5 > 1;
-    // 11.5 -> 13 is a gap of 1.5: new cluster; 13 -> 14 is exactly 1: joins (within);
-    // 14 -> 20: new cluster.
+  test('v1.1: a cluster holds prices within the tolerance of its lowest; no chaining', () => {
+    // Tolerance 1. Sorted prices: 10 (i3), 10.75 (i8), 11.5 (i1), 13 (i5), 14 (i2), 20 (i0).
+    // v1 chained 10 -> 10.75 -> 11.5 (gaps 0.75) into one level 1.5 wide. v1.1 anchors at
+    // the lowest price: 10 and 10.75 (within 1 of 10); 11.5 is 1.5 above 10, so it starts
+    // the next cluster, which 13 (1.5 above 11.5) does not join; 13 and 14 (exactly 1
+    // above: joins, inclusive); 20 alone.
     const swings = [sw(0, 20), sw(1, 11.5, 'low'), sw(2, 14), sw(3, 10, 'low'), sw(5, 13, 'low'), sw(8, 10.75)];
     expect(clusterSwings(swings, 1)).toEqual([
-      { price: (10 + 10.75 + 11.5) / 3, touches: 3, lastTouched: 8 },
+      { price: (10 + 10.75) / 2, touches: 2, lastTouched: 8 },
+      { price: 11.5, touches: 1, lastTouched: 1 },
       { price: (13 + 14) / 2, touches: 2, lastTouched: 5 },
       { price: 20, touches: 1, lastTouched: 0 },
     ]);
-    expect((10 + 10.75 + 11.5) / 3).toBe(10.75);
+  });
+
+  test('a run of evenly spaced swings (which v1 chained into one) splits every tolerance', () => {
+    // 100, 100.3, ..., 103 (11 prices, gaps 0.3), tolerance 1: v1 gave one level 3 wide.
+    const swings = Array.from({ length: 11 }, (_, i) => sw(i, Math.round((100 + 0.3 * i) * 10) / 10));
+    const levels = clusterSwings(swings, 1);
+    // Anchors 100 (100..100.9), 101.2 (101.2..102.1), 102.4 (102.4..103): 4, 4 and 3 prices.
+    expect(levels.map((l) => l.touches)).toEqual([4, 4, 3]);
+    expect(levels[0].price).toBeCloseTo((100 + 100.3 + 100.6 + 100.9) / 4, 12);
+    expect(levels[2].price).toBeCloseTo((102.4 + 102.7 + 103) / 3, 12);
+    for (let k = 0; k < levels.length; k++) {
+      const members = swings.filter((x) => x.index >= 4 * k && x.index < 4 * k + 4).map((x) => x.price);
+      expect(Math.max(...members) - Math.min(...members)).toBeLessThanOrEqual(1);
+    }
   });
 
   test('highs and lows at the same price cluster together; zero tolerance joins only equal prices', () => {
@@ -126,7 +142,7 @@ describe('levelsAt', () => {
     // tolerance 0.25. Sorted prices 2, 2, 8, 8, 8.5: clusters {2, 2}, {8, 8}, {8.5}.
     const close = new Float64Array(13).fill(5);
     close[12] = 8.25;
-    const lv = levelsAt(swings, HIGH, close, 0.5, 12, W, 0.5);
+    const lv = levelsAt(swings, HIGH, close, 0.5, 12, W, 0.5, 1000);
     expect(lv.tolerance).toBe(0.25);
     expect(lv.supports).toEqual([
       { price: 8, touches: 2, lastTouched: 4 },
@@ -137,7 +153,7 @@ describe('levelsAt', () => {
 
   test('resistances ascend from the close', () => {
     const close = new Float64Array(13).fill(1);
-    const lv = levelsAt(swings, HIGH, close, 0.5, 12, W, 0.5);
+    const lv = levelsAt(swings, HIGH, close, 0.5, 12, W, 0.5, 1000);
     expect(lv.supports).toEqual([]);
     expect(lv.resistances.map((l) => l.price)).toEqual([2, 8, 8.5]);
   });
@@ -147,14 +163,14 @@ describe('levelsAt', () => {
     const mean = (8 + 8 + 8.5) / 3;
     const close = new Float64Array(13).fill(5);
     close[12] = mean;
-    const lv = levelsAt(swings, HIGH, close, 2, 12, W, 0.5);
+    const lv = levelsAt(swings, HIGH, close, 2, 12, W, 0.5, 1000);
     expect(lv.supports).toEqual([
       { price: mean, touches: 3, lastTouched: 7 },
       { price: 2, touches: 2, lastTouched: 9 },
     ]);
     expect(lv.resistances).toEqual([]);
     close[12] = mean - 1e-9;
-    const below = levelsAt(swings, HIGH, close, 2, 12, W, 0.5);
+    const below = levelsAt(swings, HIGH, close, 2, 12, W, 0.5, 1000);
     expect(below.supports.map((l) => l.price)).toEqual([2]);
     expect(below.resistances.map((l) => l.price)).toEqual([mean]);
   });
@@ -162,31 +178,47 @@ describe('levelsAt', () => {
   test('only swings confirmed by t count (s + w <= t)', () => {
     const close = new Float64Array(13).fill(5);
     // t = 8: swings 3, 4, 6 are confirmed (6 + 2 = 8); 7 (needs t >= 9) and 9 are not.
-    const at8 = levelsAt(swings, HIGH, close, 0.5, 8, W, 0.5);
+    const at8 = levelsAt(swings, HIGH, close, 0.5, 8, W, 0.5, 1000);
     expect(at8.supports).toEqual([{ price: 2, touches: 1, lastTouched: 6 }]);
     expect(at8.resistances).toEqual([{ price: 8, touches: 2, lastTouched: 4 }]);
     // t = 9: the 8.5 high joins.
-    const at9 = levelsAt(swings, HIGH, close, 0.5, 9, W, 0.5);
+    const at9 = levelsAt(swings, HIGH, close, 0.5, 9, W, 0.5, 1000);
     expect(at9.resistances.map((l) => l.price)).toEqual([8, 8.5]);
     // t = 11: the second low at 9 joins the 2 level.
-    const at11 = levelsAt(swings, HIGH, close, 0.5, 11, W, 0.5);
+    const at11 = levelsAt(swings, HIGH, close, 0.5, 11, W, 0.5, 1000);
     expect(at11.supports).toEqual([{ price: 2, touches: 2, lastTouched: 9 }]);
     // t = 4: nothing confirmed yet (3 + 2 = 5 > 4).
-    const at4 = levelsAt(swings, HIGH, close, 0.5, 4, W, 0.5);
+    const at4 = levelsAt(swings, HIGH, close, 0.5, 4, W, 0.5, 1000);
     expect(at4.supports).toEqual([]);
     expect(at4.resistances).toEqual([]);
+  });
+
+  test('v1.1 look-back: only swings of the last `lookback` sessions (t - s < lookback) count', () => {
+    const close = new Float64Array(13).fill(5);
+    // t = 12: swings at 3, 4 (8), 6 (2), 7 (8.5), 9 (2). Look-back 6 keeps s >= 7: 8.5 and 2 (i9).
+    const lv = levelsAt(swings, HIGH, close, 0.5, 12, W, 0.5, 6);
+    expect(lv.supports).toEqual([{ price: 2, touches: 1, lastTouched: 9 }]);
+    expect(lv.resistances).toEqual([{ price: 8.5, touches: 1, lastTouched: 7 }]);
+    // Look-back 9 keeps s >= 4: one of the two 8 highs (i4) is still in.
+    const lv9 = levelsAt(swings, HIGH, close, 0.5, 12, W, 0.5, 9);
+    expect(lv9.resistances).toEqual([
+      { price: 8, touches: 1, lastTouched: 4 },
+      { price: 8.5, touches: 1, lastTouched: 7 },
+    ]);
+    // The all-time high still looks at the whole history.
+    expect(lv.allTimeHigh).toEqual({ price: 11, index: 11 });
   });
 
   test('all-time high: the maximum high over sessions 0..t, swing or not', () => {
     const close = new Float64Array(13).fill(5);
     // Up to t = 10 the highest high is h[0] = 10 (the left edge, never a swing).
-    expect(levelsAt(swings, HIGH, close, 0.5, 10, W, 0.5).allTimeHigh).toEqual({ price: 10, index: 0 });
+    expect(levelsAt(swings, HIGH, close, 0.5, 10, W, 0.5, 1000).allTimeHigh).toEqual({ price: 10, index: 0 });
     // From t = 11, h[11] = 11 (right side incomplete, not a swing) is the high.
-    expect(levelsAt(swings, HIGH, close, 0.5, 11, W, 0.5).allTimeHigh).toEqual({ price: 11, index: 11 });
-    expect(levelsAt(swings, HIGH, close, 0.5, 12, W, 0.5).allTimeHigh).toEqual({ price: 11, index: 11 });
-    expect(levelsAt(swings, HIGH, close, 0.5, 0, W, 0.5).allTimeHigh).toEqual({ price: 10, index: 0 });
+    expect(levelsAt(swings, HIGH, close, 0.5, 11, W, 0.5, 1000).allTimeHigh).toEqual({ price: 11, index: 11 });
+    expect(levelsAt(swings, HIGH, close, 0.5, 12, W, 0.5, 1000).allTimeHigh).toEqual({ price: 11, index: 11 });
+    expect(levelsAt(swings, HIGH, close, 0.5, 0, W, 0.5, 1000).allTimeHigh).toEqual({ price: 10, index: 0 });
     // A later high after t is not seen.
-    expect(levelsAt(swings, HIGH, close, 0.5, 5, W, 0.5).allTimeHigh.price).toBe(10);
+    expect(levelsAt(swings, HIGH, close, 0.5, 5, W, 0.5, 1000).allTimeHigh.price).toBe(10);
   });
 });
 
@@ -210,52 +242,56 @@ describe('LevelTracker', () => {
   }
 
   test.each([
-    [1, 5, 0.5],
-    [7, 5, 0.5],
-    [42, 3, 1.5],
-    [2024, 2, 0],
-  ])('nearestSupport agrees with levelsAt().supports[0] (seed %i, w %i, clusterAtr %p)', (seed, w, clusterAtr) => {
-    const n = 800;
-    const { high, low, close } = randomWalk(n, seed);
-    const atr = atrOf(high, low, close, 14);
-    const swings = findSwings(high, low, w);
-    expect(swings.length).toBeGreaterThan(64); // exercises the tracker's buffer growth
-    const r = rng(seed + 1);
-    // Random sessions in increasing order (advance needs non-decreasing t), plus the ends.
-    const ts = new Set<number>([14, n - 1]);
-    while (ts.size < 150) ts.add(14 + Math.floor(r() * (n - 14)));
-    const sorted = [...ts].sort((a, b) => a - b);
-    const tracker = new LevelTracker(swings, w);
-    let withSupport = 0;
-    let withoutSupport = 0;
-    for (const t of sorted) {
-      tracker.advance(t);
-      const tolerance = clusterAtr * atr[t];
-      const expected = levelsAt(swings, high, close, atr[t], t, w, clusterAtr).supports[0]?.price ?? NaN;
-      expect(tracker.nearestSupport(close[t], tolerance)).toBe(expected);
-      const above = levelsAt(swings, high, close, atr[t], t, w, clusterAtr).resistances[0]?.price ?? NaN;
-      expect(tracker.nearest(close[t], tolerance)).toEqual({ support: expected, resistance: above });
-      if (Number.isNaN(expected)) withoutSupport++;
-      else withSupport++;
-      // Exactly at a level, and just below / above it, the two agree as well.
-      const lv = levelsAt(swings, high, close, atr[t], t, w, clusterAtr);
-      for (const level of [...lv.supports.slice(0, 2), ...lv.resistances.slice(0, 2)]) {
-        for (const probe of [level.price, level.price - 1e-6, level.price + 1e-6]) {
-          const below = [...lv.supports, ...lv.resistances].filter((l) => l.price <= probe).map((l) => l.price);
-          const want = below.length ? Math.max(...below) : NaN;
-          expect(tracker.nearestSupport(probe, tolerance)).toBe(want);
-          const over = [...lv.supports, ...lv.resistances].filter((l) => l.price > probe).map((l) => l.price);
-          expect(tracker.nearest(probe, tolerance).resistance).toBe(over.length ? Math.min(...over) : NaN);
+    [1, 5, 0.5, 10_000],
+    [7, 5, 0.5, 252],
+    [42, 3, 1.5, 60],
+    [2024, 2, 0, 120],
+    [99, 5, 0.5, 30],
+  ])(
+    'nearestSupport agrees with levelsAt().supports[0] (seed %i, w %i, clusterAtr %p, lookback %i)',
+    (seed, w, clusterAtr, lookback) => {
+      const n = 800;
+      const { high, low, close } = randomWalk(n, seed);
+      const atr = atrOf(high, low, close, 14);
+      const swings = findSwings(high, low, w);
+      expect(swings.length).toBeGreaterThan(64); // exercises the tracker's buffer growth
+      const r = rng(seed + 1);
+      // Random sessions in increasing order (advance needs non-decreasing t), plus the ends.
+      const ts = new Set<number>([14, n - 1]);
+      while (ts.size < 150) ts.add(14 + Math.floor(r() * (n - 14)));
+      const sorted = [...ts].sort((a, b) => a - b);
+      const tracker = new LevelTracker(swings, w, lookback);
+      let withSupport = 0;
+      let withoutSupport = 0;
+      for (const t of sorted) {
+        tracker.advance(t);
+        const tolerance = clusterAtr * atr[t];
+        const expected = levelsAt(swings, high, close, atr[t], t, w, clusterAtr, lookback).supports[0]?.price ?? NaN;
+        expect(tracker.nearestSupport(close[t], tolerance)).toBe(expected);
+        const above = levelsAt(swings, high, close, atr[t], t, w, clusterAtr, lookback).resistances[0]?.price ?? NaN;
+        expect(tracker.nearest(close[t], tolerance)).toEqual({ support: expected, resistance: above });
+        if (Number.isNaN(expected)) withoutSupport++;
+        else withSupport++;
+        // Exactly at a level, and just below / above it, the two agree as well.
+        const lv = levelsAt(swings, high, close, atr[t], t, w, clusterAtr, lookback);
+        for (const level of [...lv.supports.slice(0, 2), ...lv.resistances.slice(0, 2)]) {
+          for (const probe of [level.price, level.price - 1e-6, level.price + 1e-6]) {
+            const below = [...lv.supports, ...lv.resistances].filter((l) => l.price <= probe).map((l) => l.price);
+            const want = below.length ? Math.max(...below) : NaN;
+            expect(tracker.nearestSupport(probe, tolerance)).toBe(want);
+            const over = [...lv.supports, ...lv.resistances].filter((l) => l.price > probe).map((l) => l.price);
+            expect(tracker.nearest(probe, tolerance).resistance).toBe(over.length ? Math.min(...over) : NaN);
+          }
         }
       }
-    }
-    expect(withSupport).toBeGreaterThan(30); // the comparison is not vacuous
-    expect(withoutSupport + withSupport).toBe(sorted.length);
-  });
+      expect(withSupport).toBeGreaterThan(30); // the comparison is not vacuous
+      expect(withoutSupport + withSupport).toBe(sorted.length);
+    },
+  );
 
   test('no swings confirmed yet: NaN; a repeated advance(t) adds nothing twice', () => {
     const swings = findSwings(HIGH, LOW, W);
-    const tracker = new LevelTracker(swings, W);
+    const tracker = new LevelTracker(swings, W, 1000);
     tracker.advance(4);
     expect(tracker.nearestSupport(100, 0.25)).toBeNaN();
     tracker.advance(8);
@@ -273,6 +309,6 @@ describe('LevelTracker', () => {
     expect(tracker.nearestSupport(9, 1)).toBe(24.5 / 3);
     // A gap exactly equal to the tolerance joins (8 -> 8.5 with tolerance 0.5), as in clusterSwings.
     expect(tracker.nearestSupport(9, 0.5)).toBe(24.5 / 3);
-    expect(levelsAt(swings, HIGH, new Float64Array(13).fill(9), 1, 12, W, 0.5).supports[0].price).toBe(24.5 / 3);
+    expect(levelsAt(swings, HIGH, new Float64Array(13).fill(9), 1, 12, W, 0.5, 1000).supports[0].price).toBe(24.5 / 3);
   });
 });

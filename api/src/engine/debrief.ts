@@ -73,7 +73,7 @@ export function debriefAt(h: History, d: number): Debrief {
     throw new RangeError(`a debrief needs the session before it: index ${d} is outside 1..${h.length - 1}`);
   }
   const P = h.profile;
-  const lv = levelsAt(h.swings, h.high, h.close, h.atr[d], d, P.levels.swingWindow, P.levels.clusterAtr);
+  const lv = levelsAt(h.swings, h.high, h.close, h.atr[d], d, P.levels.swingWindow, P.levels.clusterAtr, P.levels.lookback);
   return debriefWith(h, d, { support: lv.supports[0]?.price ?? NaN, resistance: lv.resistances[0]?.price ?? NaN });
 }
 
@@ -194,8 +194,8 @@ export function debriefsBetween(h: History, a: number, b: number): Debrief[] {
   if (!(a >= 1 && b < h.length)) {
     throw new RangeError(`debrief range ${a}..${b} is outside 1..${h.length - 1}`);
   }
-  const { swingWindow, clusterAtr } = h.profile.levels;
-  const tracker = new LevelTracker(h.swings, swingWindow);
+  const { swingWindow, clusterAtr, lookback } = h.profile.levels;
+  const tracker = new LevelTracker(h.swings, swingWindow, lookback);
   const out: Debrief[] = [];
   for (let d = a; d <= b; d++) {
     tracker.advance(d);

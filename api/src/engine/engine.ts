@@ -314,7 +314,7 @@ function breadthLayer(
     out.members = b.members ?? null;
   }
   const { fullSizeMin, divergenceMax, washout, washoutLookback, washoutSupportAtr, deltaLag } = P.breadth;
-  const support = new LevelTracker(swings, P.levels.swingWindow);
+  const support = new LevelTracker(swings, P.levels.swingWindow, P.levels.lookback);
   const pct50 = out.pct50;
   let washouts = 0; // sessions in the look-back window with pct50 below the washout line
   for (let t = 0; t < n; t++) {

@@ -5,8 +5,8 @@
  * with l and the minimum. Both sides of the window must be inside the history, so a
  * swing at s is known from session s+w on (its right side is complete) and the first
  * w sessions cannot be swings. Ties count: two equal highs in one window are both swings.
- * Swing prices (highs and lows together) are clustered by price: neighbours within
- * clusterAtr x ATR join one cluster (single linkage); a level is the cluster mean.
+ * Swing prices (highs and lows together) of the last `lookback` sessions are clustered by
+ * price, each cluster at most clusterAtr x ATR wide (SIGNALS v1.1); a level is its mean.
  */
 import { rollingMax, rollingMin } from './indicators';
 
@@ -39,31 +39,45 @@ export function findSwings(high: Float64Array, low: Float64Array, w: number): Sw
   return swings;
 }
 
-/** Clusters swings sorted by price into levels, ascending by price. */
+/**
+ * Clusters swing prices into levels, ascending by price (SIGNALS v1.1): sorted ascending, a
+ * price joins the current cluster while it is within `tolerance` of the cluster's lowest
+ * price, otherwise it starts the next one, so no cluster is wider than the tolerance. (v1
+ * chained neighbours without limit: over years of swings that made "levels" hundreds of
+ * dollars wide.) A level is the cluster mean, summed in ascending order.
+ */
 export function clusterSwings(swings: readonly Swing[], tolerance: number): Level[] {
   const sorted = [...swings].sort((a, b) => a.price - b.price || a.index - b.index);
   const levels: Level[] = [];
   let sum = 0;
   let count = 0;
   let last = -1;
-  let prevPrice = NaN;
+  let lowest = NaN;
   const flush = () => {
     if (count > 0) levels.push({ price: sum / count, touches: count, lastTouched: last });
   };
   for (const s of sorted) {
-    if (count > 0 && s.price - prevPrice > tolerance) {
+    if (count > 0 && s.price - lowest > tolerance) {
       flush();
       sum = 0;
       count = 0;
       last = -1;
     }
+    if (count === 0) lowest = s.price;
     sum += s.price;
     count++;
     if (s.index > last) last = s.index;
-    prevPrice = s.price;
   }
   flush();
   return levels;
+}
+
+/**
+ * Whether swing s counts for the levels of session t: confirmed by t (its right side,
+ * s + w, is complete) and within the last `lookback` sessions of t (t - s < lookback).
+ */
+export function swingCounts(s: Swing, t: number, w: number, lookback: number): boolean {
+  return s.index + w <= t && t - s.index < lookback;
 }
 
 export interface LevelsAt {
@@ -76,8 +90,8 @@ export interface LevelsAt {
 }
 
 /**
- * Levels as of session t: only swings confirmed by t (s + w <= t), clustered with the
- * ATR of t. A level exactly at the close counts as support (price has held there).
+ * Levels as of session t: only swings confirmed by t and at most `lookback` sessions old
+ * (swingCounts), clustered with the ATR of t. A level exactly at the close counts as support (price has held there).
  */
 export function levelsAt(
   swings: readonly Swing[],
@@ -87,8 +101,10 @@ export function levelsAt(
   t: number,
   w: number,
   clusterAtr: number,
+  lookback: number,
 ): LevelsAt {
-  const known = swings.filter((s) => s.index + w <= t);
+  // The all-time high below still looks at the whole history; only levels are medium-term.
+  const known = swings.filter((s) => swingCounts(s, t, w, lookback));
   const tolerance = clusterAtr * atr;
   const levels = Number.isFinite(tolerance) ? clusterSwings(known, tolerance) : [];
   const c = close[t];
@@ -107,32 +123,34 @@ export interface NearestLevels {
 
 /**
  * Levels as sessions advance, for code that needs them at every session (the engine's
- * washout flag, a debrief range): swing prices are inserted as they are confirmed and kept
- * sorted, so asking for the nearest levels costs the clusters around the close instead of
- * a filter, sort and clustering of every swing per session (levelsAt). It gives exactly
- * levelsAt's nearest support and resistance (pinned in test/engine/levels.test.ts and
- * test/engine/debrief.test.ts).
- *
- * Which swings count and how they cluster live in advance() and clusterStart/clusterEnd;
- * a rule that bounds the swings by age would evict in advance(), and one that caps a
- * cluster's width would cluster from the lowest price in window (the walk outward from
- * the close is only valid for single linkage).
+ * washout flag, a debrief range): swing prices enter as they are confirmed and leave when
+ * they are `lookback` sessions old, kept sorted, so the nearest levels cost one walk over
+ * the (at most a year's) swings in the window instead of a filter, sort and clustering of
+ * every swing per session (levelsAt). It gives exactly levelsAt's nearest support and
+ * resistance (pinned in test/engine/levels.test.ts and test/engine/debrief.test.ts).
  */
 export class LevelTracker {
   private prices = new Float64Array(64);
   private size = 0;
+  /** Next swing to admit, and the oldest admitted one not yet evicted (swings are in index order). */
   private next = 0;
+  private oldest = 0;
 
   constructor(
     private readonly swings: readonly Swing[],
     private readonly w: number,
+    private readonly lookback: number,
   ) {}
 
-  /** Admits every swing confirmed by session t; call with non-decreasing t. */
+  /** Admits every swing confirmed by session t and evicts those too old for it; call with non-decreasing t. */
   advance(t: number): void {
     while (this.next < this.swings.length && this.swings[this.next].index + this.w <= t) {
       this.insert(this.swings[this.next].price);
       this.next++;
+    }
+    while (this.oldest < this.next && t - this.swings[this.oldest].index >= this.lookback) {
+      this.remove(this.swings[this.oldest].price);
+      this.oldest++;
     }
   }
 
@@ -143,50 +161,37 @@ export class LevelTracker {
 
   /**
    * The nearest support (highest cluster mean at or below `close`) and resistance (lowest
-   * mean above it). Only the cluster holding the highest price at or below the close can
-   * straddle it: clusters below it are all supports, clusters above it all resistances.
+   * mean above it). Clusters are formed from the lowest price up (clusterSwings' rule), so
+   * the walk starts at the bottom; cluster means rise with the clusters, so it stops at the
+   * first mean above the close.
    */
   nearest(close: number, tolerance: number): NearestLevels {
-    const n = this.size;
-    if (n === 0 || !Number.isFinite(tolerance)) return { support: NaN, resistance: NaN };
-    const r = this.firstAbove(close);
-    if (r === 0) return { support: NaN, resistance: this.mean(0, this.clusterEnd(0, tolerance)) };
-    const s = this.clusterStart(r - 1, tolerance);
-    const e = this.clusterEnd(r - 1, tolerance);
-    const m = this.mean(s, e);
-    if (m <= close)
-      return { support: m, resistance: e + 1 < n ? this.mean(e + 1, this.clusterEnd(e + 1, tolerance)) : NaN };
-    return { support: s > 0 ? this.mean(this.clusterStart(s - 1, tolerance), s - 1) : NaN, resistance: m };
+    let support = NaN;
+    if (this.size === 0 || !Number.isFinite(tolerance)) return { support, resistance: NaN };
+    let i = 0;
+    while (i < this.size) {
+      const lowest = this.prices[i];
+      let sum = 0;
+      let j = i;
+      while (j < this.size && this.prices[j] - lowest <= tolerance) sum += this.prices[j++];
+      const mean = sum / (j - i);
+      if (mean > close) return { support, resistance: mean };
+      support = mean;
+      i = j;
+    }
+    return { support, resistance: NaN };
   }
 
-  /** Index of the first price above `x` (size when none). */
-  private firstAbove(x: number): number {
+  /** Index of the first price at or above `x` (size when none). */
+  private firstAtLeast(x: number): number {
     let lo = 0;
     let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.prices[mid] <= x) lo = mid + 1;
+      if (this.prices[mid] < x) lo = mid + 1;
       else hi = mid;
     }
     return lo;
-  }
-
-  /** Single linkage, as clusterSwings: neighbours at most `tolerance` apart share a cluster. */
-  private clusterStart(i: number, tolerance: number): number {
-    while (i > 0 && this.prices[i] - this.prices[i - 1] <= tolerance) i--;
-    return i;
-  }
-
-  private clusterEnd(i: number, tolerance: number): number {
-    while (i + 1 < this.size && this.prices[i + 1] - this.prices[i] <= tolerance) i++;
-    return i;
-  }
-
-  /** Mean of prices[a..b], summed in ascending order as clusterSwings does (same rounding). */
-  private mean(a: number, b: number): number {
-    let sum = 0;
-    for (let i = a; i <= b; i++) sum += this.prices[i];
-    return sum / (b - a + 1);
   }
 
   private insert(price: number): void {
@@ -195,12 +200,16 @@ export class LevelTracker {
       grown.set(this.prices);
       this.prices = grown;
     }
-    let i = this.size;
-    while (i > 0 && this.prices[i - 1] > price) {
-      this.prices[i] = this.prices[i - 1];
-      i--;
-    }
+    const i = this.firstAtLeast(price);
+    this.prices.copyWithin(i + 1, i, this.size);
     this.prices[i] = price;
     this.size++;
+  }
+
+  /** Removes one occurrence of `price` (it was inserted, so it is there). */
+  private remove(price: number): void {
+    const i = this.firstAtLeast(price);
+    this.prices.copyWithin(i, i + 1, this.size);
+    this.size--;
   }
 }
