@@ -77,7 +77,7 @@ async function fieldAt(
 }
 
 /**
- * The composite rating: strong bullish, bullish, neutral, bearish or strong bearish.
+ * The composite rating: bullish, neutral or bearish (the score against the profile's threshold).
  * @customfunction COMPOSITE
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close, -2 the one before (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
@@ -89,7 +89,7 @@ export function composite(asOf?: any, symbol?: string, profile?: string): Promis
 }
 
 /**
- * The composite score: the sum of the four layer scores (-2 to +2 each).
+ * The composite score: the weighted sum of the available layers' scores, each -1 to +1 (momentum unconfirmed by volume counts half).
  * @customfunction SCORE
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).

@@ -73,7 +73,16 @@ export function debriefAt(h: History, d: number): Debrief {
     throw new RangeError(`a debrief needs the session before it: index ${d} is outside 1..${h.length - 1}`);
   }
   const P = h.profile;
-  const lv = levelsAt(h.swings, h.high, h.close, h.atr[d], d, P.levels.swingWindow, P.levels.clusterAtr, P.levels.lookback);
+  const lv = levelsAt(
+    h.swings,
+    h.high,
+    h.close,
+    h.atr[d],
+    d,
+    P.levels.swingWindow,
+    P.levels.clusterAtr,
+    P.levels.lookback,
+  );
   return debriefWith(h, d, { support: lv.supports[0]?.price ?? NaN, resistance: lv.resistances[0]?.price ?? NaN });
 }
 

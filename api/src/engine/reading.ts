@@ -175,7 +175,16 @@ export function historyObjects(
 /** Supports and resistances as of session t (at most `count` each), shaped for JSON. */
 export function levelsReport(h: History, t: number, count: number) {
   const P = h.profile;
-  const lv = levelsAt(h.swings, h.high, h.close, h.atr[t], t, P.levels.swingWindow, P.levels.clusterAtr, P.levels.lookback);
+  const lv = levelsAt(
+    h.swings,
+    h.high,
+    h.close,
+    h.atr[t],
+    t,
+    P.levels.swingWindow,
+    P.levels.clusterAtr,
+    P.levels.lookback,
+  );
   const atr = num(h.atr[t]);
   const shape = (l: { price: number; touches: number; lastTouched: number }) => ({
     price: l.price,
