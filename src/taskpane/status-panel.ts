@@ -51,6 +51,11 @@ export class StatusPanel {
       byId('status-last').textContent = status.lastBarDate ? formatDay(status.lastBarDate) : 'none';
       byId('status-expected').textContent = formatDay(status.expectedLastSession);
       byId('status-refreshed').textContent = formatMoment(status.lastRefreshAt);
+      // While the universe backfill runs (IWM_UNIVERSE=grouped), say how far it is: breadth
+      // needs 200 sessions of every member before it has a 200-day line.
+      const backfill = status.backfill && !status.backfill.complete ? status.backfill.text : '';
+      byId('status-backfill').textContent = backfill;
+      byId('status-backfill').hidden = byId('status-backfill-label').hidden = !backfill;
       if (status.sample)
         this.banner('Sample data: synthetic numbers for trying the add-in, not market readings.', 'warning');
       else if (status.stale)
