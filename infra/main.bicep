@@ -29,8 +29,8 @@ param operatorPrincipalId string = ''
 @allowed(['sample', 'massive', 'stooq', 'tiingo'])
 param dataSource string = 'sample'
 
-@description('Network sources: ishares fetches the IWM holdings and each member\'s bars for breadth.')
-@allowed(['none', 'ishares'])
+@description('Network sources: grouped (massive only) builds the universe from one grouped-daily request per session; ishares fetches the IWM holdings and each member\'s bars for breadth.')
+@allowed(['none', 'ishares', 'grouped'])
 param universe string = 'none'
 
 @description('Default primary symbol; empty for the app\'s default (IWM).')
@@ -309,6 +309,9 @@ var iwmSettings = {
   IWM_HEAVY_CONCURRENCY: ''
   IWM_HEAVY_QUEUE: ''
   IWM_REFRESH_WAIT_MS: ''
+  IWM_BACKFILL_SESSIONS: ''
+  IWM_REFRESH_BUDGET_MS: ''
+  IWM_CREDIT_SYMBOLS: ''
 }
 
 // The platform's settings: identity-based host storage and telemetry. Laid over everything,

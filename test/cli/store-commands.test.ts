@@ -128,8 +128,8 @@ describe('refresh processes and the refresh lease', () => {
     const generation = (text: string) => /generation ([0-9a-f]{16})/.exec(text)?.[1];
     expect(generation(a.out)).toBe(generation(b.out));
     const outcomes = [a.out, b.out].map((o) => /generation [0-9a-f]{16} \(([^)]*)\)/.exec(o)?.[1]).sort();
-    // IWM, SPY bars, the universe and the 4 precomputed breadth series (breadth-store.ts).
-    expect(outcomes).toEqual(['new data', 'unchanged: same data as stored, 7 objects verified']);
+    // IWM, SPY, HYG and IEF bars, the universe and the 4 precomputed breadth series (breadth-store.ts).
+    expect(outcomes).toEqual(['new data', 'unchanged: same data as stored, 9 objects verified']);
 
     const st = await run(SMALL, 'status', '--store-dir', storeDir(), '--json');
     expect(JSON.parse(st.out)).toMatchObject({ generation: generation(a.out), refresh: { state: 'idle' } });
