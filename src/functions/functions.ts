@@ -137,7 +137,7 @@ export function credit(asOf?: any, symbol?: string, profile?: string): Promise<s
 }
 
 /**
- * The trend layer's state (21/63-day EMA).
+ * The trend layer's state (21/63-day EMA): bullish, neutral or bearish.
  * @customfunction TREND
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
@@ -149,7 +149,7 @@ export function trend(asOf?: any, symbol?: string, profile?: string): Promise<st
 }
 
 /**
- * The momentum layer's state (10/21-day rate of change with volume confirmation).
+ * The momentum layer's state (10/21-day rate of change with volume confirmation): bullish, neutral or bearish.
  * @customfunction MOMENTUM
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
@@ -161,7 +161,7 @@ export function momentum(asOf?: any, symbol?: string, profile?: string): Promise
 }
 
 /**
- * The breadth layer's state (% of Russell 2000 members above their 50/200-day average).
+ * The breadth layer's state (% of Russell 2000 members above their 50/200-day average): bullish, neutral, bearish, or unavailable without a universe.
  * @customfunction BREADTH
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).
@@ -173,7 +173,7 @@ export function breadth(asOf?: any, symbol?: string, profile?: string): Promise<
 }
 
 /**
- * The relative-strength layer's state (IWM against SPY).
+ * The relative-strength layer's state (IWM against SPY): bullish, neutral or bearish.
  * @customfunction RELSTRENGTH
  * @param [asOf] Session: a date, "YYYY-MM-DD", or -1 for the last close (default: latest).
  * @param [symbol] Primary ticker (default: the workbook's, IWM).

@@ -25,6 +25,7 @@ const FIELDS: Record<string, string> = {
   TREND: 'trend.state',
   MOMENTUM: 'momentum.state',
   RELSTRENGTH: 'rs.state',
+  BREADTH: 'breadth.state',
 };
 /** Words the help once used for states the engine never had. */
 const NEVER = ['strong bullish', 'strong bearish', 'very'];

@@ -243,9 +243,12 @@ test('the range selector redraws with 60 sessions', async () => {
 
 test("a saved profile redraws with the profile's own thresholds", async () => {
   const page = await open();
+  // The profile editor lives on the Settings tab; the charts are read back on theirs.
+  await page.locator('#tab-settings').click();
   await page.locator('#group-breadth > summary').click();
   await page.getByLabel('Washout level', { exact: true }).fill('25');
   await page.locator('#profile-save').click();
+  await page.locator('#tab-charts').click();
   await page.waitForFunction(() =>
     /profile iwm-custom\.$/.test(document.getElementById('charts-message')?.textContent ?? ''),
   );

@@ -266,7 +266,10 @@ test('progress while the API works, the page stays usable; a stale status gets i
   expect(await page.getAttribute('#status-section', 'aria-busy')).toBe('false');
   expect(await text(page, '#banner')).toBe('Stale data: no bars since 2026-11-20. Readings end at the last bar.');
   expect(await text(page, '#status-source')).toBe('stooq');
-  expect(await text(page, '#refresh-message')).toMatch(/^Reading updated/);
+  // The status answers first; the message follows once the Today card has reloaded too.
+  await page.waitForFunction(() =>
+    /^Reading updated/.test(document.getElementById('refresh-message')?.textContent ?? ''),
+  );
 });
 
 test('connection: address and key are validated; Apply points the functions elsewhere and is kept', async () => {
