@@ -13,7 +13,7 @@ import { PROBLEM_BASE } from '../../api/src/contracts/problem';
 import { createAddinHost } from '../../api/src/host/addin-host';
 import { resolveDevCertificate, type DevCertificate } from '../../api/src/host/dev-certs';
 import { hostProblem } from '../../api/src/host/http-server';
-import { createLocalHost, createRequestHandler } from '../../api/src/host/local-host';
+import { createLocalHost, createRequestHandler, parseTarget } from '../../api/src/host/local-host';
 import type { Runtime } from '../../api/src/service/runtime';
 import { problemOf, rawReplies, rawRequest, type RawTarget } from '../support/raw-http';
 import { sampleRuntime } from '../support/runtime';
@@ -202,6 +202,34 @@ describe('a body that stalls', () => {
     expect(reply.status).toBe(408);
     expect(kind(problemOf(reply).type)).toBe('request-timeout');
   });
+});
+
+test('request targets: path and query as WHATWG URL parses them, on the fast path or not', () => {
+  const targets = [
+    '/api/v1/signal?asOf=2026-06-05&profile=standard',
+    '/api/v1/openapi.json',
+    '/',
+    '/api/v1/history?fields=date,close&from=-20&code=k',
+    '/api/v1/signal?profile=%7B%22preset%22%3A%22iwm%22%7D&x=a+b&y=%zz&y=2',
+    '/api/v1/./signal?asOf=1',
+    '/api/v1/x/../signal',
+    '/api/v1/%2e%2e/status',
+    '/api//v1/signal',
+    '/api/v1/signal#frag?x=1',
+    '/api/v1/s ig"nal?a=b c',
+    'http://other.example/api/v1/status?x=1',
+    '/api/v1/.hidden',
+  ];
+  for (const raw of targets) {
+    const url = new URL(raw, 'http://localhost:7071');
+    const got = parseTarget(raw, 'localhost:7071');
+    expect({ raw, pathname: got?.pathname, query: [...(got?.query ?? [])] }).toEqual({
+      raw,
+      pathname: url.pathname,
+      query: [...url.searchParams],
+    });
+  }
+  expect(parseTarget('http://[::1/x', 'localhost')).toBeNull();
 });
 
 test('after all of the above, both hosts still serve', async () => {
