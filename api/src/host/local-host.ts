@@ -3,7 +3,8 @@
  * and is not needed): Node's HTTP server in front of the same route table and handlers.
  * It enforces what Azure enforces, so code that works here works there: function keys
  * on `function`-level routes (when keys are configured), the CORS allowlist with
- * preflight, and the body-size limit before a body is read into memory.
+ * preflight, and the body-size limit before a body is read into memory. Below the routes,
+ * http-server.ts answers what Azure's front end would (Host, framing, timeouts).
  */
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
