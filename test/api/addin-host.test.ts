@@ -24,6 +24,9 @@ const PNG = Buffer.from(
 );
 const NO_OFFICE_CERTS = path.join(os.tmpdir(), 'iwm-no-office-dev-certs-here');
 
+// Generating certificates (RSA keys) takes seconds on a busy machine: hooks and tests get a minute.
+jest.setTimeout(60_000);
+
 let tmp: string;
 let addinDir: string;
 let certDir: string;

@@ -130,6 +130,9 @@ test('new bars in the folder become a new generation that the service serves', a
 test('a failed refresh keeps serving the last good data and marks it stale', async () => {
   const rt = await runtime();
   const good = await rt.service.statusReport();
+  // The signal route's cached text (meta cached per freshness state) must follow the same staleness.
+  const signalText = async () => JSON.parse(await rt.service.signalText(rt.service.parse('signal', {})));
+  expect((await signalText()).meta.stale).toBe(false);
   appendFileSync(join(dir, 'SPY.csv'), `${lastDate},1,2,3,oops,100\n`);
   await expect(rt.refresh()).rejects.toThrow(/SPY\.csv.*bad row/s);
   const status = await rt.service.statusReport();
@@ -142,6 +145,7 @@ test('a failed refresh keeps serving the last good data and marks it stale', asy
   expect(reading.meta.stale).toBe(true);
   expect(reading.meta.staleReason).toMatch(/latest refresh failed/);
   expect(reading.meta.warnings.some((w) => w.startsWith('STALE'))).toBe(true);
+  expect(await signalText()).toEqual(reading);
 });
 
 test('old data is stale by the calendar', async () => {

@@ -12,17 +12,21 @@ export const PROBLEM_BASE = 'https://iwm-signal-analyzer.dev/problems/';
 export const PROBLEM_TYPES = {
   'invalid-parameter': 400,
   'invalid-body': 400,
+  'bad-request': 400,
   unauthorized: 401,
   forbidden: 403,
   'not-available': 404,
   'not-found': 404,
   'method-not-allowed': 405,
+  'request-timeout': 408,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   'over-budget': 422,
+  'headers-too-large': 431,
   'data-unavailable': 503,
   busy: 503,
   internal: 500,
+  'not-implemented': 501,
 } as const;
 export type ProblemType = keyof typeof PROBLEM_TYPES;
 
@@ -47,17 +51,21 @@ export type Problem = z.infer<typeof Problem>;
 const TITLES: Record<ProblemType, string> = {
   'invalid-parameter': 'Invalid parameter',
   'invalid-body': 'Invalid request body',
+  'bad-request': 'Bad request',
   unauthorized: 'Missing or wrong function key',
   forbidden: 'Forbidden',
   'not-available': 'Data not available',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
+  'request-timeout': 'Request timeout',
   'payload-too-large': 'Payload too large',
   'unsupported-media-type': 'Unsupported media type',
   'over-budget': 'Request over budget',
+  'headers-too-large': 'Request header fields too large',
   'data-unavailable': 'Data unavailable',
   busy: 'Busy',
   internal: 'Internal error',
+  'not-implemented': 'Not implemented',
 };
 
 /** The problem type a problem document carries (the last path segment of `type`). */

@@ -12,9 +12,10 @@
  */
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import path from 'node:path';
-import { makeProblem, type Problem } from '../contracts/problem';
+import { makeProblem } from '../contracts/problem';
+import { createHttpsServer, sendProblem, type ServerTimeouts } from './http-server';
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -38,15 +39,8 @@ export interface AddinHostOptions {
   api: RequestListener;
   tls: { cert: Buffer | string; key: Buffer | string };
   log?: (msg: string) => void;
-}
-
-function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
-  res.writeHead(problem.status, {
-    'content-type': 'application/problem+json; charset=utf-8',
-    'cache-control': 'no-cache',
-    ...headers,
-  });
-  res.end(JSON.stringify(problem));
+  /** Server timeouts (http-server.ts); tests shorten them. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 /**
@@ -157,7 +151,7 @@ export function createAddinHandler(options: Omit<AddinHostOptions, 'tls'>): Requ
   };
 }
 
-/** The HTTPS server of the add-in host (listen on it as on any server). */
+/** The HTTPS server of the add-in host (listen on it as on any server), with the API host's protocol checks. */
 export function createAddinHost(options: AddinHostOptions): Server {
-  return createServer({ cert: options.tls.cert, key: options.tls.key }, createAddinHandler(options));
+  return createHttpsServer(options.tls, createAddinHandler(options), options.timeouts);
 }

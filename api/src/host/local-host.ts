@@ -3,15 +3,17 @@
  * and is not needed): Node's HTTP server in front of the same route table and handlers.
  * It enforces what Azure enforces, so code that works here works there: function keys
  * on `function`-level routes (when keys are configured), the CORS allowlist with
- * preflight, and the body-size limit before a body is read into memory.
+ * preflight, and the body-size limit before a body is read into memory. Below the routes,
+ * http-server.ts answers what Azure's front end would (Host, framing, timeouts).
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
 import { MAX_BODY_BYTES } from '../contracts/params';
-import { makeProblem, type Problem } from '../contracts/problem';
-import { notFoundHandler, routeHandler, ROUTES, type RouteSpec } from '../http/routes';
+import { makeProblem } from '../contracts/problem';
+import { notFoundHandler, routeHandler, ROUTES, type RouteRequest, type RouteSpec } from '../http/routes';
 import type { Runtime } from '../service/runtime';
+import { createHttpServer, sendProblem, type ServerTimeouts } from './http-server';
 
 export interface LocalHostOptions {
   runtime: Runtime;
@@ -20,15 +22,12 @@ export interface LocalHostOptions {
   /** Origins allowed to call from a browser (the add-in's web host), e.g. https://localhost:3000. */
   corsOrigins: string[];
   log?: (msg: string) => void;
+  /** Server timeouts (http-server.ts); tests shorten them. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 const ALLOWED_HEADERS = 'content-type, x-functions-key, authorization';
 const PREFIX = '/api/';
-
-function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
-  res.writeHead(problem.status, { 'content-type': 'application/problem+json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(problem));
-}
 
 function keyMatches(given: string, keys: readonly Buffer[]): boolean {
   const g = Buffer.from(given);
@@ -37,6 +36,9 @@ function keyMatches(given: string, keys: readonly Buffer[]): boolean {
   for (const k of keys) if (k.length === g.length && timingSafeEqual(k, g)) ok = true;
   return ok;
 }
+
+/** The client went away (or the server cut a stalled body) before the body was in. */
+class ClientGoneError extends Error {}
 
 /** Reads the body up to the limit; resolves null (and stops reading) when it is larger. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
@@ -58,8 +60,66 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
     req.on('end', () => {
       if (!done) resolve(Buffer.concat(chunks));
     });
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientGoneError()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGoneError());
+    });
   });
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | null {
+  const v = headers[name.toLowerCase()];
+  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** The parts of a request target the host reads. */
+export interface Target {
+  pathname: string;
+  query: URLSearchParams;
+  href: string;
+}
+
+// A path WHATWG URL would leave as it is: segments of word characters with dotted
+// extensions; no `.`/`..` segments, percent escapes, backslashes or empty segments.
+const PLAIN_PATH = /^(?:\/[\w-]+(?:\.[\w-]+)*)*\/?$/;
+
+/**
+ * The request target's path and query as WHATWG URL would parse them (`href` keeps the
+ * Host as sent), or null when it is not a valid URL.
+ * A plain origin-form path (every request a client of this API sends) skips the full URL
+ * parser, a few per cent of the host's time under load; anything else goes through it.
+ */
+export function parseTarget(rawUrl: string, host: string): Target | null {
+  const q = rawUrl.indexOf('?');
+  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  if (!rawUrl.includes('#') && PLAIN_PATH.test(path))
+    return {
+      pathname: path,
+      query: new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)),
+      href: `http://${host}${rawUrl}`,
+    };
+  try {
+    const url = new URL(rawUrl, `http://${host}`);
+    return { pathname: url.pathname, query: url.searchParams, href: url.href };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The request as handlers see it (routes.ts RouteRequest): Node's parsed URL and headers
+ * as they are. Not an @azure/functions HttpRequest: building one (an undici Request, its
+ * Headers and AbortSignal) per request cost more than the rest of the host together.
+ * No InvocationContext either: no handler reads it (Azure passes its own).
+ */
+function localRequest(method: string, target: Target, headers: IncomingHttpHeaders, body: string): RouteRequest {
+  return {
+    method,
+    url: target.href,
+    query: target.query,
+    headers: { get: (name) => headerValue(headers, name) },
+    text: () => Promise.resolve(body),
+  };
 }
 
 function writeResponse(res: ServerResponse, out: HttpResponseInit, extra: Record<string, string>): void {
@@ -74,6 +134,7 @@ function writeResponse(res: ServerResponse, out: HttpResponseInit, extra: Record
   } else if (out.body !== undefined && out.body !== null) {
     throw new Error('the local host only serves string, Buffer or jsonBody responses');
   }
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
   res.writeHead(out.status ?? 200, headers);
   res.end(body);
 }
@@ -93,7 +154,12 @@ export function createRequestHandler(options: LocalHostOptions): RequestListener
   const notFound = notFoundHandler();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    // The server checked the Host header (http-server.ts); HTTP/1.0 may come without one.
+    const target = parseTarget(req.url ?? '/', req.headers.host ?? '127.0.0.1');
+    if (!target) {
+      sendProblem(res, makeProblem('bad-request', `the request target ${JSON.stringify(req.url)} is not a valid URL`));
+      return;
+    }
     const origin = req.headers.origin;
     const cors: Record<string, string> = {};
     if (origin && origins.has(origin)) {
@@ -101,7 +167,7 @@ export function createRequestHandler(options: LocalHostOptions): RequestListener
       cors.vary = 'Origin';
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    const entry = routes.get(url.pathname);
+    const entry = routes.get(target.pathname);
 
     if (method === 'OPTIONS') {
       // A CORS preflight: answered by the host (as Azure's platform CORS does), no key needed.
@@ -125,12 +191,12 @@ export function createRequestHandler(options: LocalHostOptions): RequestListener
     }
 
     if (!entry) {
-      const out = await notFound(new HttpRequest({ method, url: url.href, headers: {} }));
+      const out = await notFound(localRequest(method, target, {}, ''));
       writeResponse(res, out, cors);
       return;
     }
     if (entry.spec.authLevel === 'function' && keys.length > 0) {
-      const given = (req.headers['x-functions-key'] as string | undefined) ?? url.searchParams.get('code') ?? '';
+      const given = (req.headers['x-functions-key'] as string | undefined) ?? target.query.get('code') ?? '';
       if (!given || !keyMatches(given, keys)) {
         sendProblem(
           res,
@@ -169,20 +235,14 @@ export function createRequestHandler(options: LocalHostOptions): RequestListener
         return;
       }
     }
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-    const request = new HttpRequest({
-      method,
-      url: url.href,
-      headers,
-      ...(body ? { body: { string: body.toString('utf8') } } : {}),
-    });
-    const out = await entry.handler(request, new InvocationContext({ functionName: entry.spec.name }));
+    const out = await entry.handler(localRequest(method, target, req.headers, body ? body.toString('utf8') : ''));
     writeResponse(res, out, cors);
   };
 
   return (req, res) => {
     handle(req, res).catch((err) => {
+      // Nobody is left to answer (a stalled body that the server cut answered 408 already).
+      if (err instanceof ClientGoneError) return void res.destroy();
       log(`local host: ${(err as Error).stack ?? err}`);
       if (!res.headersSent) sendProblem(res, makeProblem('internal', 'unexpected error in the local host'));
       else res.destroy();
@@ -192,5 +252,5 @@ export function createRequestHandler(options: LocalHostOptions): RequestListener
 
 /** The API over plain HTTP (http://127.0.0.1:7071/api/v1 under `npm start`). */
 export function createLocalHost(options: LocalHostOptions): Server {
-  return createServer(createRequestHandler(options));
+  return createHttpServer(createRequestHandler(options), options.timeouts);
 }

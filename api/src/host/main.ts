@@ -9,7 +9,7 @@
  * so the first request is as fast as the others.
  */
 import { promises as fs } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { ConfigError } from '../service/config';
 import { createRuntime, type Runtime } from '../service/runtime';
 import { createAddinHost, INDEX_FILE } from './addin-host';
 import { REPO_ROOT, resolveDevCertificate, tlsFiles, type CertificateOptions, type DevCertificate } from './dev-certs';
+import { createHttpServer } from './http-server';
 import { createRequestHandler } from './local-host';
 
 export interface HostSettings {
@@ -158,7 +159,7 @@ export async function startApi(
       corsOrigins: settings.corsOrigins,
       log,
     });
-    const server = createServer(handler);
+    const server = createHttpServer(handler);
     servers.push(server);
     const port = await listen(server, settings.port, settings.host, 'IWM_API_PORT');
     const base = `http://${settings.host}:${port}/api/v1`;

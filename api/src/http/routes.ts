@@ -8,7 +8,7 @@
  * checks them with the shared zod contracts), and turn the result or the error into
  * JSON or problem+json.
  */
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import {
   BatchCall,
   BatchEnvelope,
@@ -24,6 +24,23 @@ import { yieldTurn } from '../service/gate';
 import { toProblem } from './errors';
 import { openApiDocument } from './openapi';
 
+/**
+ * What a handler reads from a request. Azure's HttpRequest satisfies it as it is; the
+ * local host passes a thin adapter over Node's IncomingMessage instead, because building
+ * an HttpRequest (an undici Request with its AbortSignal and Headers) per request was the
+ * local host's largest own cost under load, and undici refuses some methods (TRACE) that
+ * must get a 405 rather than a 500. Handlers must not read more than this, so both hosts
+ * stay interchangeable.
+ */
+export interface RouteRequest {
+  readonly method: string;
+  /** The absolute URL. */
+  readonly url: string;
+  readonly query: URLSearchParams;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 /** Every route is registered for all methods so a wrong one gets 405 (not 404) with Allow. */
 export const ALL_METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
@@ -37,7 +54,7 @@ export interface RouteSpec {
   allow: HttpMethod[];
   authLevel: 'anonymous' | 'function';
   summary: string;
-  handle: (request: HttpRequest, runtime: Runtime) => Promise<HttpResponseInit>;
+  handle: (request: RouteRequest, runtime: Runtime) => Promise<HttpResponseInit>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -56,7 +73,7 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 }
 
 /** Query parameters as raw arguments; a parameter given twice is an error, not "the last one wins". */
-export function queryArgs(request: HttpRequest): Record<string, string> {
+export function queryArgs(request: RouteRequest): Record<string, string> {
   // A Map, not `k in {}`: "constructor" or "__proto__" is an unknown parameter, not a repeat.
   const args = new Map<string, string>();
   const repeated: string[] = [];
@@ -88,7 +105,7 @@ function fnRoute(fn: FunctionName, summary: string, route: string = fn): RouteSp
   };
 }
 
-async function readBody(request: HttpRequest): Promise<string> {
+async function readBody(request: RouteRequest): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > MAX_BODY_BYTES)
     throw ProblemError.of('payload-too-large', `the body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
@@ -105,7 +122,7 @@ async function readBody(request: HttpRequest): Promise<string> {
 }
 
 /** POST batch: each call succeeds or fails on its own; the batch only fails when its body is unusable. */
-async function handleBatch(request: HttpRequest, rt: Runtime): Promise<HttpResponseInit> {
+async function handleBatch(request: RouteRequest, rt: Runtime): Promise<HttpResponseInit> {
   queryArgsNone(request);
   const text = await readBody(request);
   let body: unknown;
@@ -159,7 +176,7 @@ async function handleBatch(request: HttpRequest, rt: Runtime): Promise<HttpRespo
   return { status: 200, body: `[${parts.join(',')}]`, headers: { ...JSON_HEADERS } };
 }
 
-function queryArgsNone(request: HttpRequest): void {
+function queryArgsNone(request: RouteRequest): void {
   const extra = [...request.query.keys()].filter((k) => k !== 'code');
   if (extra.length)
     throw ProblemError.of(
@@ -224,7 +241,7 @@ export function routeHandler(
   runtime: () => Promise<Runtime>,
   log: (m: string) => void = console.error,
 ) {
-  return async (request: HttpRequest, _context?: InvocationContext): Promise<HttpResponseInit> => {
+  return async (request: RouteRequest, _context?: InvocationContext): Promise<HttpResponseInit> => {
     try {
       const method = request.method.toUpperCase() as HttpMethod;
       if (!spec.allow.includes(method))
@@ -246,7 +263,7 @@ export function routeHandler(
 
 /** Anything under /api that no route matches. */
 export function notFoundHandler() {
-  return async (request: HttpRequest): Promise<HttpResponseInit> =>
+  return async (request: RouteRequest): Promise<HttpResponseInit> =>
     problemResponse(
       makeProblem(
         'not-found',

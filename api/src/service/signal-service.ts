@@ -661,11 +661,17 @@ export class SignalService {
       body = text.length > 2 ? `,${text.slice(1)}` : '}';
       this.readingTexts.set(key, body);
     }
-    const meta = await this.meta(e);
-    const metaKey = `${historyKey(e)}|${meta.staleReason}`;
+    // The meta depends on the history and its freshness only: build it on a cache miss,
+    // not per request (building it was a tenth of the host's time under load).
+    const fresh = this.freshnessOf(
+      e.history.dates[e.history.length - 1],
+      (await this.refreshStatus()).lastError,
+      this.problemOf(e.generation),
+    );
+    const metaKey = `${historyKey(e)}|${fresh.staleReason}`;
     let metaText = this.metaTexts.get(metaKey);
     if (metaText === undefined) {
-      metaText = JSON.stringify(meta);
+      metaText = JSON.stringify(await this.meta(e));
       this.metaTexts.set(metaKey, metaText);
     }
     return `{"meta":${metaText}${body}`;
