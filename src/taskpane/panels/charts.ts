@@ -457,7 +457,7 @@ function strategyChart(st: StrategyData, width: number): HTMLElement {
   ]);
   return figure('chart-strategy', 'Sizing strategy against buy-and-hold', [
     legend([
-      { label: 'strategy (sizing.fraction held)', kind: 'equity' },
+      { label: 'strategy (the size held as a position)', kind: 'equity' },
       { label: 'buy-and-hold', kind: 'buyhold' },
     ]),
     f.svg,
