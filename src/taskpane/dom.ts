@@ -1,5 +1,7 @@
 /** Small DOM helpers for the taskpane (no framework: native controls carry the accessibility). */
 
+import { ApiError } from '../common/api-client';
+
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`taskpane: no element #${id}`);
@@ -51,5 +53,8 @@ export function say(region: HTMLElement, text: string, kind: 'info' | 'error' | 
 }
 
 export function errorText(err: unknown): string {
+  // An unreachable service is told once, with its reason and Retry, by the Today card; the
+  // other panels say what it means instead of repeating the browser's "Failed to fetch".
+  if (err instanceof ApiError && err.kind === 'network') return 'the signal service does not answer (see Today)';
   return err instanceof Error ? err.message : String(err);
 }
