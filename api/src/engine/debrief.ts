@@ -5,7 +5,7 @@
  */
 import { formatDay } from './dates';
 import { BEARISH, BULLISH, LAYERS, NEUTRAL, UNDEF, type History, type LayerName } from './engine';
-import { LevelTracker, levelsAt, type NearestLevels } from './levels';
+import { LevelTracker, historyLevelsAt, type NearestLevels } from './levels';
 import { stateName } from './fields';
 import { SessionError } from './sessions';
 
@@ -72,17 +72,7 @@ export function debriefAt(h: History, d: number): Debrief {
   if (!(d >= 1 && d < h.length)) {
     throw new RangeError(`a debrief needs the session before it: index ${d} is outside 1..${h.length - 1}`);
   }
-  const P = h.profile;
-  const lv = levelsAt(
-    h.swings,
-    h.high,
-    h.close,
-    h.atr[d],
-    d,
-    P.levels.swingWindow,
-    P.levels.clusterAtr,
-    P.levels.lookback,
-  );
+  const lv = historyLevelsAt(h, d);
   return debriefWith(h, d, { support: lv.supports[0]?.price ?? NaN, resistance: lv.resistances[0]?.price ?? NaN });
 }
 

@@ -8,6 +8,7 @@
  * Swing prices (highs and lows together) of the last `lookback` sessions are clustered by
  * price, each cluster at most clusterAtr x ATR wide (SIGNALS v1.1); a level is its mean.
  */
+import type { History } from './engine';
 import { rollingMax, rollingMin } from './indicators';
 
 export interface Swing {
@@ -113,6 +114,12 @@ export function levelsAt(
   let athIndex = 0;
   for (let i = 1; i <= t; i++) if (high[i] >= high[athIndex]) athIndex = i;
   return { supports, resistances, allTimeHigh: { price: high[athIndex], index: athIndex }, tolerance };
+}
+
+/** levelsAt for session t of a computed history, with its profile's swing window, clustering and look-back. */
+export function historyLevelsAt(h: History, t: number): LevelsAt {
+  const { swingWindow, clusterAtr, lookback } = h.profile.levels;
+  return levelsAt(h.swings, h.high, h.close, h.atr[t], t, swingWindow, clusterAtr, lookback);
 }
 
 /** The levels nearest a close: a cluster mean at or below it, and one above it (NaN when none). */

@@ -8,7 +8,7 @@ import { BULLISH, LAYERS, STRESS, UNDEF, type History, type LayerName } from './
 import { FIELDS, creditState, fieldDef, num, rotationName, stateName, type FieldValue } from './fields';
 import { COVERAGE_NONE, COVERAGE_PARTIAL, coverageText } from './macro';
 import { formatDay } from './dates';
-import { levelsAt } from './levels';
+import { historyLevelsAt } from './levels';
 
 export type Reading = Record<string, unknown>;
 
@@ -174,17 +174,7 @@ export function historyObjects(
 
 /** Supports and resistances as of session t (at most `count` each), shaped for JSON. */
 export function levelsReport(h: History, t: number, count: number) {
-  const P = h.profile;
-  const lv = levelsAt(
-    h.swings,
-    h.high,
-    h.close,
-    h.atr[t],
-    t,
-    P.levels.swingWindow,
-    P.levels.clusterAtr,
-    P.levels.lookback,
-  );
+  const lv = historyLevelsAt(h, t);
   const atr = num(h.atr[t]);
   const shape = (l: { price: number; touches: number; lastTouched: number }) => ({
     price: l.price,
