@@ -543,3 +543,20 @@ export async function insertStarterTemplate(
   const { sheet } = await insertLayout(context, options.sheetName ?? STARTER_SHEET, STARTER_LAYOUT);
   return { sheet };
 }
+
+/**
+ * The name of the workbook's sheet called `name` (Excel compares sheet names without case),
+ * or null: the panel asks before adding "IWM Dashboard (2)" next to an existing one.
+ */
+export async function existingSheet(context: Excel.RequestContext, name: string): Promise<string | null> {
+  const sheet = context.workbook.worksheets.getItemOrNullObject(name);
+  sheet.load('isNullObject, name');
+  await context.sync();
+  return sheet.isNullObject ? null : sheet.name;
+}
+
+/** Activates the sheet `name` (which exists: existingSheet found it). */
+export async function goToSheet(context: Excel.RequestContext, name: string): Promise<void> {
+  context.workbook.worksheets.getItem(name).activate();
+  await context.sync();
+}

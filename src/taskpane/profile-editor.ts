@@ -33,6 +33,7 @@ import {
 } from '../common/profile-form';
 import type { SettingsStore } from '../common/settings';
 import { settingsDocument, type SettingsStorage } from '../common/workbook-settings';
+import { offerUndo } from './ask';
 import { byId, errorText, h, say, setFieldError } from './dom';
 import { reenterIwmFormulas } from './excel';
 
@@ -258,13 +259,37 @@ export class ProfileEditor {
 
   private choosePreset(name: string): void {
     if (!isPresetName(name)) return;
+    const undo = this.snapshot();
     this.fill(PRESETS[name], name);
-    say(byId('profile-message'), `Loaded the ${name} preset's values. Save to use them.`, 'info');
+    offerUndo(byId('profile-message'), `Loaded the ${name} preset's values. Save to use them.`, undo);
   }
 
   reset(): void {
+    const undo = this.snapshot();
     this.fill(PRESETS[this.preset], this.preset);
-    say(byId('profile-message'), `Reset to the ${this.preset} preset's values. Save to use them.`, 'info');
+    offerUndo(byId('profile-message'), `Reset to the ${this.preset} preset's values. Save to use them.`, undo);
+  }
+
+  /**
+   * What the form holds now (typed values, preset, carried lists), as an Undo that puts it
+   * back: loading a preset or resetting replaces every value typed since the last Save.
+   */
+  private snapshot(): () => string {
+    const preset = this.preset;
+    const carried = structuredClone(this.carried);
+    const typed = this.values();
+    return () => {
+      this.preset = preset;
+      this.carried = carried;
+      byId<HTMLSelectElement>('preset').value = preset;
+      for (const [path, { leaf, input }] of this.controls) {
+        if (leaf.kind === 'boolean') input.checked = typed[path] === true;
+        else input.value = String(typed[path]);
+      }
+      this.showCarried();
+      this.validate();
+      return 'Your values are back. Save to use them.';
+    };
   }
 
   /** Runs saves one at a time, in order. */

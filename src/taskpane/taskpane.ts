@@ -8,6 +8,7 @@
  * so cells calculated before the load do not keep the default profile's values.
  */
 import { client, settings } from '../common/shared';
+import { closeOnEscape } from './ask';
 import { loadStoredSettings, storageFor } from '../common/workbook-settings';
 import { ConnectionPanel, applySavedConnection } from './connection';
 import { byId, errorText, say } from './dom';
@@ -25,6 +26,7 @@ import { TodayPanel } from './today';
 async function start(host: Office.HostType | null): Promise<void> {
   const excel = isExcelHost(host);
   applyTheme();
+  closeOnEscape(document);
   applySavedConnection(settings);
   const tabs = new Tabs(byId('tablist'));
   const panel: PanelContext = { settings, client, excel };

@@ -18,7 +18,7 @@ import { formatDay } from '../../api/src/engine/dates';
 import { createAddinHandler } from '../../api/src/host/addin-host';
 import { createRequestHandler } from '../../api/src/host/local-host';
 import type { Runtime } from '../../api/src/service/runtime';
-import { SETTINGS_NAMESPACE, parseSettingsXml } from '../../src/common/workbook-settings';
+import { BROWSER_KEY, SETTINGS_NAMESPACE, parseSettingsXml } from '../../src/common/workbook-settings';
 import { sampleRuntime } from '../support/runtime';
 import {
   DIST,
@@ -415,4 +415,40 @@ test('keyboard and names: Tab reaches the switch and the form; Space toggles; ev
   // Each table is named by its heading.
   expect(await page.getByRole('table', { name: 'Events in force' }).count()).toBe(1);
   expect(await page.getByRole('table', { name: "Today's thresholds" }).count()).toBe(1);
+});
+
+test('Escape leaves an edit; Remove is one click with an Undo that puts the event back in its place', async () => {
+  const page = await open();
+  const panel = section(page);
+  await addEvent(page, { date: last, label: 'First' });
+  await saved(page, /^Added/);
+  await addEvent(page, { date: last, label: 'Second' });
+  await saved(page, /^Added/);
+  const active = async () => String(await callFunction(page, 'SIGNAL', 'macro.active', last));
+  /** The labels of the profile's events, in the order the workbook stores them. */
+  const stored = () =>
+    page.evaluate((key) => {
+      const text = localStorage.getItem(key) ?? '';
+      return Array.from(text.matchAll(/\\?"label\\?":\s*\\?"(First|Second)/g), (m) => m[1]);
+    }, BROWSER_KEY);
+  expect(await stored()).toEqual(['First', 'Second']);
+
+  // Edit, then Escape: the form is back to adding, nothing changed.
+  await panel.getByRole('button', { name: `Edit First (${last})` }).click();
+  expect(await page.locator('#cal-form-title').innerText()).toBe(`Edit event: First (${last})`);
+  await page.keyboard.press('Escape');
+  expect(await page.locator('#cal-form-title').innerText()).toBe('Add event');
+  expect(await page.locator('#cal-cancel').isHidden()).toBe(true);
+  expect(await stored()).toEqual(['First', 'Second']);
+
+  // Remove the first; Undo puts it back first in the list, saved and in force.
+  await panel.getByRole('button', { name: `Remove First (${last})` }).click();
+  await saved(page, /^Removed First/);
+  expect(await stored()).toEqual(['Second']);
+  expect(await active()).not.toMatch(/First/);
+  await page.locator('#cal-message').getByRole('button', { name: 'Undo' }).click();
+  await saved(page, /^Put back First/);
+  expect(await stored()).toEqual(['First', 'Second']);
+  expect(await active()).toMatch(/First/);
+  expect(await rowOf(page, 'First').count()).toBe(1);
 });

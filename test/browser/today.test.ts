@@ -196,4 +196,24 @@ test('keyboard only: arrows move between the tabs, each panel shows and is reach
   await page.keyboard.press('Home');
   await page.keyboard.press('ArrowLeft');
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-settings');
+
+  // Escape closes what Enter opened: a layer's numbers on Today, a group in Settings.
+  await page.keyboard.press('Home');
+  const trend = page.locator('[data-layer="trend"] details');
+  await page.locator('[data-layer="trend"] summary').focus();
+  await page.keyboard.press('Enter');
+  expect(await trend.getAttribute('open')).not.toBeNull();
+  await page.keyboard.press('Escape');
+  expect(await trend.getAttribute('open')).toBeNull();
+  expect(await page.evaluate(() => document.activeElement?.closest('[data-layer]')?.getAttribute('data-layer'))).toBe(
+    'trend',
+  );
+  await page.locator('#tab-settings').click();
+  await page.locator('#group-rs > summary').focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab'); // into the group's first field
+  expect(await page.evaluate(() => document.activeElement?.closest('details')?.id)).toBe('group-rs');
+  await page.keyboard.press('Escape');
+  expect(await page.locator('#group-rs').getAttribute('open')).toBeNull();
+  expect(await page.evaluate(() => document.activeElement?.parentElement?.id)).toBe('group-rs');
 });

@@ -69,6 +69,15 @@ async function outcome(page: Page, id: string): Promise<{ text: string; kind: st
   }, id);
 }
 
+/** Waits until the message `id` reads `pattern` (a step's new outcome, not the one before it). */
+async function saidIn(page: Page, id: string, pattern: RegExp): Promise<{ text: string; kind: string }> {
+  await page.waitForFunction(([i, p]) => new RegExp(p).test(document.getElementById(i)!.textContent!), [
+    id,
+    pattern.source,
+  ] as const);
+  return outcome(page, id);
+}
+
 async function writeDebrief(page: Page, from: string, to = ''): Promise<string> {
   await page.getByLabel('Debrief from').fill(from);
   await page.getByLabel('Debrief to').fill(to);
@@ -283,9 +292,34 @@ test('insert dashboard: a new sheet of live formulas and 3 native charts, never 
   expect(rotation).toMatchObject({ title: layout.charts[0].title, topLeft: 'R2', bottomRight: 'AA19' });
   expect(book.charts[1].valueAxis).toEqual({ title: '% above 50-day', minimum: 0, maximum: 100 });
 
-  // Again: a second sheet beside the first, which stays as it is.
-  await page.getByRole('button', { name: 'Insert dashboard' }).click();
-  expect((await outcome(page, 'sheets-message')).text).toMatch(/^Inserted the sheet "IWM Dashboard \(2\)"/);
+  // Again: asked first. Escape (or Cancel) inserts nothing and gives the focus back.
+  const insert = page.getByRole('button', { name: 'Insert dashboard' });
+  await insert.click();
+  const question = page.getByRole('group', { name: /already has the sheet "IWM Dashboard"/ });
+  await question.waitFor();
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Go to IWM Dashboard');
+  await page.keyboard.press('Escape');
+  expect(await question.count()).toBe(0);
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('dashboard-insert');
+  expect(await saidIn(page, 'sheets-message', /^Nothing/)).toEqual({ text: 'Nothing inserted.', kind: 'info' });
+  expect((await readBook(page)).sheets.map((s) => s.name)).toEqual(['Signals', 'IWM Dashboard']);
+  // "Go to" shows the sheet there is (the user is on another sheet meanwhile).
+  await page.evaluate(() => {
+    const fake = (window as unknown as Fake).__fakeExcel;
+    fake.book.active = 'Signals';
+    fake.save();
+  });
+  await insert.click();
+  await page.getByRole('button', { name: 'Go to IWM Dashboard' }).click();
+  expect(await saidIn(page, 'sheets-message', /^Showing/)).toEqual({
+    text: 'Showing the sheet "IWM Dashboard"; nothing inserted.',
+    kind: 'info',
+  });
+  expect((await readBook(page)).active).toBe('IWM Dashboard');
+  // "Insert another": a second sheet beside the first, which stays as it is.
+  await insert.click();
+  await page.getByRole('button', { name: 'Insert another' }).click();
+  await saidIn(page, 'sheets-message', /^Inserted the sheet "IWM Dashboard \(2\)"/);
   await page.getByRole('button', { name: 'Insert starter sheet' }).click();
   expect(await outcome(page, 'sheets-message')).toEqual({
     text: 'Inserted the sheet "IWM Signals": the daily routine in live IWM formulas.',
@@ -325,7 +359,21 @@ function signalsBook(): FakeBook {
 test('snapshot to values: IWM formulas of the selection (a whole spill), then of the sheet, become values; the rest stays', async () => {
   const page = await open({ book: signalsBook() });
   const run = page.getByRole('button', { name: 'Snapshot to values' });
+  // Asked first (the formulas do not come back); Cancel changes nothing.
   await run.click();
+  expect(await text(page, '.ask p')).toMatch(/^Replace the IWM formulas in the selection by their current values\?/);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  expect(await saidIn(page, 'snapshot-message', /^Nothing changed/)).toEqual({
+    text: 'Nothing changed.',
+    kind: 'info',
+  });
+  expect((await readBook(page)).sheets[0].cells['2,0'].f).toBe('=IWM.LEVELS(1)');
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('snapshot-run');
+  const replace = async () => {
+    await run.click();
+    await page.getByRole('button', { name: 'Replace with values' }).click();
+  };
+  await replace();
   expect(await outcome(page, 'snapshot-message')).toEqual({
     text: `Froze 1 IWM formula (6 cells) in the selection. Values as of ${last}; the sheet has a note saying so.`,
     kind: 'success',
@@ -336,7 +384,7 @@ test('snapshot to values: IWM formulas of the selection (a whole spill), then of
   expect(cells['0,1'].f).toBe('=IWM.COMPOSITE()'); // not selected
 
   await page.getByLabel('Cells to freeze').selectOption('sheet');
-  await run.click();
+  await replace();
   const sheetRun = await outcome(page, 'snapshot-message');
   expect(sheetRun.kind).toBe('success');
   expect(sheetRun.text).toBe(
@@ -358,7 +406,7 @@ test('snapshot to values: IWM formulas of the selection (a whole spill), then of
 
   // Nothing left to freeze in the selection: said, not an error.
   await page.getByLabel('Cells to freeze').selectOption('selection');
-  await run.click();
+  await replace();
   expect(await outcome(page, 'snapshot-message')).toEqual({
     text: 'No IWM formulas in the selection.',
     kind: 'info',

@@ -15,6 +15,7 @@ import { PRESETS, ProfileError, RANGE_EVENT_KINDS, type Profile } from '../../..
 import type { EventKind, MacroEvent } from '../../../api/src/engine/types';
 import { EVENT_KIND_NAMES } from '../../common/profile-fields';
 import { fromSetting, profileList, type ListItemField } from '../../common/profile-form';
+import { offerUndo } from '../ask';
 import { errorText, h, say, setFieldError } from '../dom';
 import { saveProfileChange } from '../profile-editor';
 import type { PanelContext } from './context';
@@ -161,6 +162,12 @@ class CalendarPanel {
       if (this.checked) this.check();
     });
     this.cancel.addEventListener('click', () => this.stopEditing(true));
+    // Escape leaves an edit as Cancel edit does (what the Edit button opened, it closes).
+    this.form.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || this.editing === null) return;
+      event.preventDefault();
+      this.stopEditing(true);
+    });
     this.rows.addEventListener('click', (event) => {
       const button = (event.target as HTMLElement).closest('button');
       if (!button?.dataset.key) return;
@@ -594,7 +601,8 @@ class CalendarPanel {
   }
 
   private async remove(key: string): Promise<void> {
-    const event = this.profile.macro.customEvents.find((e) => eventKey(e) === key);
+    const at = this.profile.macro.customEvents.findIndex((e) => eventKey(e) === key);
+    const event = this.profile.macro.customEvents[at];
     if (!event) return;
     say(this.message, 'Saving…');
     this.busy(+1);
@@ -603,7 +611,15 @@ class CalendarPanel {
         ...p,
         macro: { ...p.macro, customEvents: p.macro.customEvents.filter((e) => eventKey(e) !== key) },
       }));
-      say(this.message, `Removed ${eventName(event)}. ${done}`, 'success');
+      // Removing is one click: Undo puts the event back where it was in the list.
+      offerUndo(this.message, `Removed ${eventName(event)}. ${done}`, async () => {
+        const back = await saveProfileChange((p) => {
+          const events = p.macro.customEvents.filter((e) => eventKey(e) !== key);
+          events.splice(Math.min(at, events.length), 0, event);
+          return { ...p, macro: { ...p.macro, customEvents: events } };
+        });
+        return `Put back ${eventName(event)}. ${back}`;
+      });
       if (this.editing === key) this.stopEditing(true);
       // The row and its button are gone: keep the keyboard in the table's place.
       this.root.querySelector<HTMLElement>('#cal-events-title')?.focus();

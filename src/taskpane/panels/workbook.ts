@@ -6,9 +6,11 @@
  *   where it stands, the Notes column is never written, so running it again adds nothing.
  *   From defaults to the last session in the data (the API's status).
  * - Sheets: the dashboard (live IWM.* cells and three native charts) and the starter sheet
- *   (dashboard.ts); each goes on a new sheet, never over an existing one.
+ *   (dashboard.ts); each goes on a new sheet, never over an existing one. When the sheet is
+ *   there already, the panel asks: go to it, or insert another ("IWM Dashboard (2)").
  * - Snapshot to values: the IWM.* results of the selection or of the whole active sheet
- *   replaced by their values (snapshot.ts), so a colleague without the add-in sees numbers.
+ *   replaced by their values (snapshot.ts), so a colleague without the add-in sees numbers;
+ *   asked first, since the formulas do not come back.
  *
  * One workbook operation at a time: while one runs, the panel is aria-busy, a progress bar
  * shows, and every action button is aria-disabled (it keeps the keyboard focus; clicks are
@@ -17,9 +19,17 @@
  */
 import { ApiError } from '../../common/api-client';
 import { DEBRIEF_SHEET, DEBRIEF_TABLE, fillDebrief, type DebriefRequest } from '../../common/debrief-sheet';
-import { insertDashboard, insertStarterTemplate } from '../../common/dashboard';
+import {
+  DASHBOARD_SHEET,
+  STARTER_SHEET,
+  existingSheet,
+  goToSheet,
+  insertDashboard,
+  insertStarterTemplate,
+} from '../../common/dashboard';
 import { dayArg } from '../../common/excel-args';
 import { snapshotWithStatus } from '../../common/snapshot';
+import { ask } from '../ask';
 import { errorText, h, say, setFieldError } from '../dom';
 import type { PanelContext } from './context';
 
@@ -86,6 +96,9 @@ class WorkbookPanel {
   private readonly sheetsMessage: HTMLElement;
   private readonly snapshotMessage: HTMLElement;
   private readonly scope: HTMLSelectElement;
+  /** Where the Sheets and Share groups ask before they act (ask.ts). */
+  private readonly sheetsAsk = h('div', { class: 'ask', hidden: true });
+  private readonly snapshotAsk = h('div', { class: 'ask', hidden: true });
 
   constructor(
     private readonly root: HTMLElement,
@@ -148,6 +161,7 @@ class WorkbookPanel {
           'routine (reading, levels, calendar).',
       ),
       h('div', { class: 'actions' }, dashboard, starter),
+      this.sheetsAsk,
       ...this.reasons('dashboard'),
       this.sheetsMessage,
     );
@@ -175,6 +189,7 @@ class WorkbookPanel {
       ),
       h('div', { class: 'field' }, h('label', { for: 'snapshot-scope' }, 'Cells to freeze'), this.scope),
       h('div', { class: 'actions' }, snapshot),
+      this.snapshotAsk,
       ...this.reasons('snapshot'),
       this.snapshotMessage,
     );
@@ -334,7 +349,37 @@ class WorkbookPanel {
   }
 
   private async insertSheet(which: 'dashboard' | 'starter'): Promise<void> {
-    if (this.buttons.get(which)!.disabled) return;
+    const opener = this.buttons.get(which)!;
+    if (opener.disabled || this.busy) return;
+    // A second dashboard is asked for, not slipped in as "IWM Dashboard (2)": most often the
+    // user wants the one they have.
+    const base = which === 'dashboard' ? DASHBOARD_SHEET : STARTER_SHEET;
+    let existing: string | null = null;
+    try {
+      existing = await Excel.run((context) => existingSheet(context, base));
+    } catch {
+      // Cannot tell: insert as asked (a taken name still gets its " (2)", said in the message).
+    }
+    if (existing !== null) {
+      const sheet = existing;
+      const choice = await ask(
+        this.sheetsAsk,
+        opener,
+        `This workbook already has the sheet "${sheet}". Go to it, or insert another one beside it?`,
+        [
+          { label: `Go to ${sheet}`, value: 'go' as const },
+          { label: 'Insert another', value: 'add' as const },
+        ],
+      );
+      if (choice === null) return say(this.sheetsMessage, 'Nothing inserted.', 'info');
+      if (choice === 'go') {
+        await this.run(`Going to ${sheet}`, this.sheetsMessage, async () => {
+          await Excel.run((context) => goToSheet(context, sheet));
+          return { text: `Showing the sheet "${sheet}"; nothing inserted.`, kind: 'info' };
+        });
+        return;
+      }
+    }
     if (which === 'dashboard') {
       await this.run('Inserting the dashboard', this.sheetsMessage, async () => {
         const { sheet, charts } = await Excel.run((context) => insertDashboard(context));
@@ -352,8 +397,19 @@ class WorkbookPanel {
   }
 
   private async snapshot(): Promise<void> {
-    if (this.buttons.get('snapshot')!.disabled) return;
+    const opener = this.buttons.get('snapshot')!;
+    if (opener.disabled || this.busy) return;
     const scope = this.scope.value === 'sheet' ? 'sheet' : 'selection';
+    // Formulas replaced by values do not come back (Excel's Undo does not cover an add-in's
+    // writes): ask first.
+    const go = await ask(
+      this.snapshotAsk,
+      opener,
+      `Replace the IWM formulas ${scope === 'sheet' ? 'on the whole active sheet' : 'in the selection'} by their ` +
+        "current values? Other formulas stay. The add-in cannot put the formulas back: save a copy first if you'll want them.",
+      [{ label: 'Replace with values', value: true }],
+    );
+    if (!go) return say(this.snapshotMessage, 'Nothing changed.', 'info');
     await this.run('Freezing IWM formulas to values', this.snapshotMessage, async () => {
       const result = await Excel.run((context) => snapshotWithStatus(context, this.ctx.client, { scope }));
       if (!result.frozen) return { text: result.message, kind: 'info' };
