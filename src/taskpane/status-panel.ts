@@ -1,7 +1,7 @@
 /**
- * The Data section: where the numbers come from (GET status, never from the cache), a
- * banner when they are sample or stale data or the API cannot be reached, and the
- * "Refresh IWM formulas" button.
+ * The Data section: where the numbers come from (GET status, never from the cache), how
+ * fresh they are, a banner when the API cannot be reached, and the "Refresh IWM formulas"
+ * button.
  */
 import type { z } from 'zod';
 import type { StatusResult } from '../../api/src/contracts/responses';
@@ -31,10 +31,11 @@ export class StatusPanel {
     byId('status-progress').hidden = !busy;
   }
 
-  private banner(text: string, kind: 'warning' | 'error' = 'warning'): void {
+  /** The banner says only that the service cannot be reached (empty hides it). */
+  private banner(text: string): void {
     const banner = byId('banner');
     if (banner.textContent !== text) banner.textContent = text;
-    banner.dataset.kind = kind;
+    banner.dataset.kind = 'error';
     banner.hidden = !text;
   }
 
@@ -48,25 +49,30 @@ export class StatusPanel {
         : status.source === 'sample'
           ? 'sample (synthetic data)'
           : `${status.source} (sample data)`;
-      byId('status-last').textContent = status.lastBarDate ? formatDay(status.lastBarDate) : 'none';
+      // Sample and stale data are said once, at the top of the Today card (the reading's own
+      // meta); here they are facts of the source and of its last bar.
+      byId('status-last').textContent =
+        (status.lastBarDate ? formatDay(status.lastBarDate) : 'none') +
+        (status.stale ? ` (out of date: ${status.staleReason ?? 'the last refresh failed'})` : '');
       byId('status-expected').textContent = formatDay(status.expectedLastSession);
       byId('status-refreshed').textContent = formatMoment(status.lastRefreshAt);
       // While the universe backfill runs (IWM_UNIVERSE=grouped), say how far it is: breadth
       // needs 200 sessions of every member before it has a 200-day line.
-      const backfill = status.backfill && !status.backfill.complete ? status.backfill.text : '';
+      const b = status.backfill;
+      const backfill =
+        b && !b.complete
+          ? `${b.sessionsDone} of ${b.sessionsTotal} sessions loaded (${Math.floor((100 * b.sessionsDone) / Math.max(1, b.sessionsTotal))}%)` +
+            (b.etaMinutes > 0 ? `, about ${b.etaMinutes} min left` : '')
+          : '';
       byId('status-backfill').textContent = backfill;
       byId('status-backfill').hidden = byId('status-backfill-label').hidden = !backfill;
-      if (status.sample)
-        this.banner('Sample data: synthetic numbers for trying the add-in, not market readings.', 'warning');
-      else if (status.stale)
-        this.banner(`Stale data: ${status.staleReason ?? 'the last refresh failed'}. Readings end at the last bar.`);
-      else this.banner('');
+      this.banner('');
       return status;
     } catch {
       for (const id of ['status-source', 'status-last', 'status-expected', 'status-refreshed'])
         byId(id).textContent = 'unknown';
       // The Today card carries the one message with the reason and Retry; say it once.
-      this.banner(`Data status unknown: the signal service does not answer (see above).`, 'error');
+      this.banner(`Data status unknown: the signal service does not answer (see above).`);
       return null;
     } finally {
       this.busy(-1);

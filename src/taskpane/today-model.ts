@@ -223,6 +223,42 @@ export const LAYER_LINES: LayerSpec[] = [
       };
     },
   },
+  {
+    // An overlay, not a scored layer: it halves the size under stress (SIGNALS v1.1).
+    id: 'credit',
+    name: 'Credit',
+    line(r) {
+      const c = (r as Loose).credit as Loose | undefined;
+      if (!c || !('state' in c)) return null;
+      if (c.state === 'unavailable')
+        return {
+          state: 'unavailable',
+          detail: 'no high-yield or Treasury prices in the data',
+          flip: null,
+          numbers: [],
+        };
+      if (c.state === null)
+        return { state: 'not available', detail: 'not enough history yet', flip: null, numbers: [] };
+      const ratio = c.ratio as number | null;
+      const average = c.ratioSma as number | null;
+      const where = ratio !== null && average !== null && ratio < average ? 'below' : 'above';
+      const stress = c.state === 'stress';
+      return {
+        state: String(c.state),
+        detail: join(
+          `high-yield vs Treasuries ${where} its average, ${signed(c.drop, 2)}% recently`,
+          stress ? (c.enabled === false ? 'overlay off: size unchanged' : 'size halved') : '',
+        ),
+        flip: null,
+        numbers: [
+          ['High-yield / Treasury ratio', num(ratio, 4)],
+          ['Its average', num(average, 4)],
+          ['Recent change', `${signed(c.drop, 2)}%`],
+          ['Overlay', c.enabled === false ? 'off (reported only)' : 'on'],
+        ],
+      };
+    },
+  },
 ];
 
 /** The composite's distance to the nearest other rating, in score points. */

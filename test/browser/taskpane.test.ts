@@ -60,9 +60,16 @@ test('outside Office: renders, says the data is sample data', async () => {
   const page = await open();
   expect(await text(page, '#status-source')).toMatch(/sample/i);
   expect(await text(page, '#status-last')).toBe(formatDayWords(sessions[sessions.length - 1]));
-  const banner = page.locator('#banner');
-  expect(await banner.isVisible()).toBe(true);
-  expect(await banner.innerText()).toMatch(/^Sample data/);
+  // Said once, on the Today card; the Data section's banner is for an unreachable service.
+  await page.waitForSelector('#today-notes');
+  expect(await text(page, '#today-notes')).toMatch(/^Sample data: synthetic numbers/);
+  expect(
+    await page
+      .locator('#panel-today')
+      .getByText(/^Sample data/)
+      .count(),
+  ).toBe(1);
+  expect(await page.locator('#banner').isHidden()).toBe(true);
   expect(await page.getAttribute('#status-section', 'aria-busy')).toBe('false');
   expect(await page.locator('#status-progress').isHidden()).toBe(true);
   expect(await text(page, '#profile-where')).toMatch(/this browser/);
@@ -143,6 +150,12 @@ test('cross-field rules and bad text come from the same schema', async () => {
   await page.getByRole('button', { name: 'Reset to defaults' }).click();
   expect(await page.getByLabel('Fast EMA period', { exact: true }).inputValue()).toBe('21');
   expect(await page.locator('#profile-save').isEnabled()).toBe(true);
+  // Reset replaced what was typed: Undo brings it back (here the empty, refused value).
+  await page.locator('#profile-message').getByRole('button', { name: 'Undo' }).click();
+  expect(await page.getByLabel('Fast EMA period', { exact: true }).inputValue()).toBe('');
+  expect(await page.locator('#profile-save').isDisabled()).toBe(true);
+  await page.getByRole('button', { name: 'Reset to defaults' }).click();
+  expect(await page.getByLabel('Fast EMA period', { exact: true }).inputValue()).toBe('21');
 
   // Presets: standard's look-back is 14.
   await page.getByLabel('Preset', { exact: true }).selectOption('standard');
@@ -232,7 +245,7 @@ test('in Excel: Save writes the workbook part and re-enters the IWM formulas; a 
   expect(await text(page, '#refresh-message')).toBe('Recalculated 2 IWM formulas.');
 });
 
-test('progress while the API works, the page stays usable; a stale status gets its banner', async () => {
+test('progress while the API works, the page stays usable; a stale status is said with the last bar', async () => {
   const page = await open();
   await settingsTab(page);
   let release: () => void = () => undefined;
@@ -245,7 +258,14 @@ test('progress while the API works, the page stays usable; a stale status gets i
     const stale = results.map((r, i) =>
       calls[i].fn === 'status'
         ? {
-            value: { ...r.value, sample: false, source: 'stooq', stale: true, staleReason: 'no bars since 2026-11-20' },
+            value: {
+              ...r.value,
+              sample: false,
+              source: 'massive',
+              stale: true,
+              staleReason: 'no bars since 2026-11-20',
+              backfill: { sessionsDone: 65, sessionsTotal: 260, etaMinutes: 39, complete: false, text: 'unused' },
+            },
           }
         : r,
     );
@@ -264,8 +284,14 @@ test('progress while the API works, the page stays usable; a stale status gets i
   release();
   await page.waitForSelector('#status-progress[hidden]', { state: 'attached' });
   expect(await page.getAttribute('#status-section', 'aria-busy')).toBe('false');
-  expect(await text(page, '#banner')).toBe('Stale data: no bars since 2026-11-20. Readings end at the last bar.');
-  expect(await text(page, '#status-source')).toBe('stooq');
+  expect(await text(page, '#status-last')).toBe(
+    `${formatDayWords(sessions[sessions.length - 1])} (out of date: no bars since 2026-11-20)`,
+  );
+  expect(await page.locator('#banner').isHidden()).toBe(true);
+  expect(await text(page, '#status-source')).toBe('massive');
+  // The universe backfill's progress, in sessions and minutes (65/260 = 25 %).
+  expect(await page.locator('#status-backfill-label').getAttribute('hidden')).toBeNull();
+  expect(await text(page, '#status-backfill')).toBe('65 of 260 sessions loaded (25%), about 39 min left');
   // The status answers first; the message follows once the Today card has reloaded too.
   await page.waitForFunction(() =>
     /^Reading updated/.test(document.getElementById('refresh-message')?.textContent ?? ''),
@@ -291,8 +317,8 @@ test('connection: address and key are validated; Apply points the functions else
   await key.fill('abc==');
   await page.getByRole('button', { name: 'Apply' }).click();
   expect(await url.inputValue()).toBe('http://127.0.0.1:9/api/v1');
-  await page.waitForFunction(() => document.getElementById('banner')!.dataset.kind === 'error');
-  expect(await text(page, '#banner')).toMatch(/^Data status unknown/);
+  await page.waitForFunction(() => !document.getElementById('banner')!.hidden);
+  expect(await page.locator('#banner').textContent()).toMatch(/^Data status unknown/);
   await expect(callFunction(page, 'COMPOSITE')).rejects.toThrow(/#N\/A cannot reach the IWM API/);
   expect(JSON.parse((await page.evaluate(() => localStorage.getItem('iwm-signal-analyzer:connection:v1')))!)).toEqual({
     apiUrl: 'http://127.0.0.1:9/api/v1',
@@ -302,7 +328,7 @@ test('connection: address and key are validated; Apply points the functions else
   // Empty is the default (this origin); a reload keeps what was applied.
   await url.fill('');
   await page.getByRole('button', { name: 'Apply' }).click();
-  await page.waitForFunction(() => document.getElementById('banner')!.dataset.kind === 'warning');
+  await page.waitForFunction(() => document.getElementById('banner')!.hidden);
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
   expect(await page.getByLabel('Signal service address').inputValue()).toBe(`${h.base}/api/v1`);
