@@ -7,9 +7,10 @@
  * Save applies the profile to the shared settings (so every IWM.* formula without its own
  * profile uses it), stores it with the workbook, and in Excel re-enters the IWM formulas.
  *
- * The profile's lists (`macro.customEvents`) have no control here: the form carries them
- * so Save keeps them, and the Macro calendar panel edits them through saveProfileChange,
- * the same save path, so the workbook holds one profile and the editor shows it.
+ * The profile's lists (`macro.customEvents`) and the macro overlay switch have no control
+ * here: the form carries them so Save keeps them, and the Macro calendar panel edits them
+ * through saveProfileChange, the same save path, so the workbook holds one profile, the
+ * editor shows it, and each setting has one switch.
  */
 import { PRESETS, validateProfile, type PresetName, type Profile } from '../../api/src/engine/profile';
 import { PROFILE_GROUPS } from '../common/profile-fields';
@@ -43,8 +44,14 @@ interface Control {
   error: HTMLElement;
 }
 
-/** Leaves shown above the groups rather than inside them (the overlay switch is used often). */
-const TOP_LEVEL = new Set(['macro.enabled']);
+/**
+ * Switches that live on another tab, next to what they change: one setting, one switch.
+ * The editor shows their state above the groups with a way there, and carries their value
+ * into Save (like the lists), so saving here never undoes them.
+ */
+const ELSEWHERE: Readonly<Record<string, { tab: string; control: string; where: string }>> = {
+  'macro.enabled': { tab: 'tab-calendar', control: 'cal-overlay', where: 'Calendar' },
+};
 
 function controlId(path: string): string {
   return `f-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
@@ -81,6 +88,8 @@ export class ProfileEditor {
   private saving = false;
   /** The profile's lists, carried from the shown profile into the next Save. */
   private carried: CarriedValues = carriedValues(PRESETS.iwm);
+  /** The switches kept on other tabs (ELSEWHERE), carried from the shown profile into Save. */
+  private switches: FormValues = {};
   /** Saves one after the other (Save and saveProfileChange share the workbook). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -111,10 +120,10 @@ export class ProfileEditor {
 
   private render(): void {
     const groups = byId('profile-groups');
-    for (const leaf of profileLeaves().filter((l) => TOP_LEVEL.has(l.path)))
-      byId('profile-top').append(this.field(leaf));
+    for (const leaf of profileLeaves().filter((l) => l.path in ELSEWHERE))
+      byId('profile-top').append(this.elsewhere(leaf));
     for (const group of PROFILE_GROUPS) {
-      const leaves = profileLeaves().filter((l) => l.group === group.id && !TOP_LEVEL.has(l.path));
+      const leaves = profileLeaves().filter((l) => l.group === group.id && !(l.path in ELSEWHERE));
       if (!leaves.length) continue;
       const lists = profileLists()
         .filter((l) => l.group === group.id)
@@ -140,6 +149,32 @@ export class ProfileEditor {
         body,
       );
       groups.append(details);
+    }
+  }
+
+  /** A switch of another tab: its state in words and a button that takes the focus to it. */
+  private elsewhere(leaf: ProfileLeaf): HTMLElement {
+    const { tab, control, where } = ELSEWHERE[leaf.path];
+    const id = controlId(leaf.path);
+    const go = h('button', { type: 'button', id: `${id}-go` }, `Change on ${where}`);
+    go.addEventListener('click', () => {
+      document.getElementById(tab)?.click();
+      document.getElementById(control)?.focus();
+    });
+    return h(
+      'div',
+      { class: 'field elsewhere' },
+      h('p', { id: `${id}-state` }),
+      h('p', { class: 'hint' }, leaf.info.meaning),
+      h('div', { class: 'actions' }, go),
+    );
+  }
+
+  /** The words of the switches kept elsewhere ("Macro overlay: on."). */
+  private showElsewhere(): void {
+    for (const leaf of profileLeaves().filter((l) => l.path in ELSEWHERE)) {
+      const el = document.getElementById(`${controlId(leaf.path)}-state`);
+      if (el) el.textContent = `${leaf.info.label}: ${this.switches[leaf.path] ? 'on' : 'off'}.`;
     }
   }
 
@@ -184,7 +219,7 @@ export class ProfileEditor {
   }
 
   private values(): FormValues {
-    const values: FormValues = {};
+    const values: FormValues = { ...this.switches };
     for (const [path, { leaf, input }] of this.controls)
       values[path] = leaf.kind === 'boolean' ? input.checked : input.value;
     return values;
@@ -209,6 +244,8 @@ export class ProfileEditor {
       if (leaf.kind === 'boolean') input.checked = values[path] === true;
       else input.value = String(values[path]);
     }
+    this.switches = Object.fromEntries(Object.keys(ELSEWHERE).map((path) => [path, values[path]]));
+    this.showElsewhere();
     this.validate();
   }
 
@@ -281,6 +318,8 @@ export class ProfileEditor {
     return () => {
       this.preset = preset;
       this.carried = carried;
+      this.switches = Object.fromEntries(Object.keys(ELSEWHERE).map((path) => [path, typed[path]]));
+      this.showElsewhere();
       byId<HTMLSelectElement>('preset').value = preset;
       for (const [path, { leaf, input }] of this.controls) {
         if (leaf.kind === 'boolean') input.checked = typed[path] === true;
@@ -378,6 +417,8 @@ export class ProfileEditor {
       if (leaf.kind === 'boolean') input.checked = now[path] === true;
       else input.value = String(now[path]);
     }
+    for (const path of Object.keys(ELSEWHERE)) if (was[path] !== now[path]) this.switches[path] = now[path];
+    this.showElsewhere();
     const wasCarried = carriedValues(before);
     const nowCarried = carriedValues(after);
     for (const list of profileLists())

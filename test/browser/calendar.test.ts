@@ -293,12 +293,12 @@ test('an earnings season is listed with its range; an event outside the range st
   expect(await section(page).getByLabel('Event end (earnings seasons)').isHidden()).toBe(true);
 });
 
-test('the overlay switch is the profile editor’s: one profile, saved once', async () => {
+test('the overlay has one switch, here; the profile editor shows it and its Save keeps it', async () => {
   const page = await open();
   await addEvent(page, { date: last, label: 'Investor day' });
   await saved(page, /^Added/);
   const mine = section(page).getByRole('switch', { name: 'Macro overlay' });
-  const editors = page.locator('#f-macro-enabled');
+  const editors = page.locator('#f-macro-enabled-state');
   // Unsaved edits in the editor are kept when the panel saves.
   await page.locator('#tab-settings').click();
   await page.locator('#group-rs > summary').click();
@@ -307,7 +307,7 @@ test('the overlay switch is the profile editor’s: one profile, saved once', as
   await page.locator('#tab-calendar').click();
   await mine.uncheck();
   expect(await saved(page, /^Overlay off/)).toMatch(/^Overlay off\. Saved in this browser/);
-  expect(await editors.isChecked()).toBe(false);
+  expect(await editors.textContent()).toBe('Macro overlay: off.');
   expect(await page.getByLabel('Relative strength period', { exact: true }).inputValue()).toBe('12');
   expect(await page.locator('#profile-message').innerText()).toBe('Unsaved changes.');
   // Off: the window is still reported, nothing is tightened.
@@ -317,16 +317,20 @@ test('the overlay switch is the profile editor’s: one profile, saved once', as
   );
   expect(await callFunction(page, 'SIGNAL', 'macro.enabled', last)).toBe(false);
 
-  // The editor's switch and Save: the panel follows (and the custom event is kept).
+  // Save in the editor keeps the overlay off (and the custom event): it carries both.
   await page.locator('#tab-settings').click();
   await page.getByLabel('Relative strength period', { exact: true }).fill('10');
-  await editors.check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForFunction(() => /^Saved/.test(document.getElementById('profile-message')!.textContent!));
   await loaded(page);
+  expect(await callFunction(page, 'SIGNAL', 'macro.enabled', last)).toBe(false);
   await page.locator('#tab-calendar').click();
-  expect(await mine.isChecked()).toBe(true);
+  expect(await mine.isChecked()).toBe(false);
   expect(await rowOf(page, 'Investor day').count()).toBe(1);
+  // On again, here: the editor follows.
+  await mine.check();
+  await saved(page, /^Overlay on/);
+  expect(await editors.textContent()).toBe('Macro overlay: on.');
   expect(await threshold(page, 'compositeRatio')).toEqual(['Composite ratio', '0.5', '0.75', 'tightened']);
 });
 
@@ -362,7 +366,7 @@ test('keyboard and names: Tab reaches the switch and the form; Space toggles; ev
   await page.focus('#cal-overlay');
   await page.keyboard.press('Space');
   await saved(page, /^Overlay on/);
-  expect(await page.isChecked('#f-macro-enabled')).toBe(true);
+  expect(await page.locator('#f-macro-enabled-state').textContent()).toBe('Macro overlay: on.');
 
   // From the switch, Tab goes through the row's buttons to the form, Enter submits it.
   await page.focus('#cal-overlay');

@@ -73,8 +73,12 @@ test('outside Office: renders, says the data is sample data', async () => {
   expect(await page.getAttribute('#status-section', 'aria-busy')).toBe('false');
   expect(await page.locator('#status-progress').isHidden()).toBe(true);
   expect(await text(page, '#profile-where')).toMatch(/this browser/);
-  // Every schema parameter has its control.
-  expect(await page.locator('[data-path]').count()).toBe(profileLeaves().length);
+  // Every schema parameter has its control, but the macro overlay: its one switch is on the
+  // Calendar tab; Settings says its state and leads there.
+  expect(await page.locator('[data-path]').count()).toBe(profileLeaves().length - 1);
+  expect(await page.locator('[data-path="macro.enabled"]').count()).toBe(0);
+  expect(await page.getByRole('switch', { name: 'Macro overlay', includeHidden: true }).count()).toBe(1);
+  expect(await page.locator('#f-macro-enabled-state').textContent()).toBe('Macro overlay: on.');
 
   const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'iwm-taskpane-')), 'taskpane.png');
   await settingsTab(page);
@@ -185,7 +189,9 @@ test('import and export JSON', async () => {
     mimeType: 'application/json',
     buffer: Buffer.from('{"macro":{"enabled":false}}'),
   });
-  await page.waitForFunction(() => !(document.getElementById('f-macro-enabled') as HTMLInputElement).checked);
+  await page.waitForFunction(
+    () => document.getElementById('f-macro-enabled-state')!.textContent === 'Macro overlay: off.',
+  );
   expect(await page.getByLabel('Preset', { exact: true }).inputValue()).toBe('iwm');
   await page.getByRole('button', { name: 'Export to text' }).click();
   expect(JSON.parse(await page.getByLabel('Profile JSON').inputValue())).toEqual({
@@ -208,7 +214,6 @@ test('in Excel: Save writes the workbook part and re-enters the IWM formulas; a 
   expect(await text(page, '#profile-where')).toMatch(/Saved in this workbook/);
   await page.locator('#group-rs > summary').click();
   await page.getByLabel('Relative strength period', { exact: true }).fill('12');
-  await page.getByRole('switch', { name: 'Macro overlay' }).uncheck();
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForFunction(() => /Recalculated/.test(document.getElementById('profile-message')!.textContent!));
   expect(await text(page, '#profile-message')).toBe('Saved in this workbook. Recalculated 2 IWM formulas.');
@@ -218,7 +223,7 @@ test('in Excel: Save writes the workbook part and re-enters the IWM formulas; a 
   ) as FakeWorkbook;
   expect(stored.parts).toHaveLength(1);
   expect(stored.parts[0].namespace).toBe(SETTINGS_NAMESPACE);
-  const saved = { preset: 'iwm', rs: { period: 12 }, macro: { enabled: false } };
+  const saved = { preset: 'iwm', rs: { period: 12 } };
   expect(parseSettingsXml(stored.parts[0].xml)).toEqual({ profile: saved });
   expect(stored.writes).toEqual([
     [0, 0, '=IWM.COMPOSITE()'],
@@ -231,7 +236,6 @@ test('in Excel: Save writes the workbook part and re-enters the IWM formulas; a 
   await page.reload();
   await page.waitForSelector('body[data-ready="true"]');
   expect(await page.getByLabel('Relative strength period', { exact: true }).inputValue()).toBe('12');
-  expect(await page.getByRole('switch', { name: 'Macro overlay' }).isChecked()).toBe(false);
   expect(await page.getByLabel('Profile name').inputValue()).toBe('iwm-custom');
   // Loading a profile other than the default re-entered the formulas computed before it.
   expect(await text(page, '#refresh-message')).toBe("Loaded the workbook's profile; recalculated 2 IWM formulas.");
@@ -350,16 +354,17 @@ test('keyboard: Tab reaches the preset, a field and Save; Enter and Space activa
   }
   const at = (id: string) => order.indexOf(id);
   expect(at('preset')).toBeGreaterThanOrEqual(0);
-  expect(at('f-macro-enabled')).toBeGreaterThan(at('preset'));
-  expect(at('summary:group-trend')).toBeGreaterThan(at('f-macro-enabled'));
+  expect(at('f-macro-enabled-go')).toBeGreaterThan(at('preset'));
+  expect(at('summary:group-trend')).toBeGreaterThan(at('f-macro-enabled-go'));
   expect(at('profile-save')).toBeGreaterThan(at('summary:group-backtest'));
 
-  // Space toggles the overlay switch; Enter opens a group; type into its first field.
-  await page.focus('#f-macro-enabled');
-  await page.keyboard.press('Space');
-  expect(await page.isChecked('#f-macro-enabled')).toBe(false);
-  await page.keyboard.press('Space');
-  expect(await page.isChecked('#f-macro-enabled')).toBe(true);
+  // The overlay's button leads to its one switch on the Calendar tab, and back.
+  await page.focus('#f-macro-enabled-go');
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate(() => document.activeElement!.id)).toBe('cal-overlay');
+  expect(await page.locator('#tab-calendar').getAttribute('aria-selected')).toBe('true');
+  await settingsTab(page);
+  // Enter opens a group; type into its first field.
   await page.focus('#group-general > summary');
   await page.keyboard.press('Enter');
   expect(await page.getAttribute('#group-general', 'open')).toBe('');

@@ -5,8 +5,8 @@
  *
  * One profile, one save path: the panel reads the workbook's profile from the shared
  * settings (what every IWM formula sends) and writes through the profile editor's save
- * (saveProfileChange: settings, workbook, formulas), so the switch here and the editor's
- * "Macro overlay" switch are the same `macro.enabled`. Custom events live in the profile
+ * (saveProfileChange: settings, workbook, formulas). The switch here is the one switch of
+ * `macro.enabled` (Settings shows its state and leads here). Custom events live in the profile
  * (`macro.customEvents`): the workbook carries them and the API stays stateless. An event
  * is checked with the API's own item schema before it is saved.
  */
