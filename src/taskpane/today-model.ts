@@ -7,6 +7,10 @@
  * Layers are a list (LAYER_LINES): a new overlay (e.g. credit) is one more entry whose
  * `line` reads its part of the reading and returns null when the reading has none.
  */
+import { formatDay, num } from './format';
+
+export { daysInWords, formatDay, formatMoment, num } from './format';
+
 type Loose = Record<string, unknown>;
 
 /**
@@ -59,31 +63,6 @@ export interface TodayModel {
   changes: string[];
   spark: number[];
   notes: string[];
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** The one date format of the taskpane: "14 May 2007" (an ISO day, no time zone involved). */
-export function formatDay(iso: string | null | undefined): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso ?? '');
-  if (!m) return iso ?? 'unknown';
-  return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
-}
-
-/** A moment (ISO timestamp) in the user's local time, to the minute: "14 May 2007, 16:05". */
-export function formatMoment(iso: string | null | undefined): string {
-  if (!iso) return 'never';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-/** A number with a proper minus sign and fixed decimals; "n/a" when missing. */
-export function num(value: unknown, digits = 1): string {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return 'n/a';
-  const text = Math.abs(value).toFixed(digits);
-  return value < 0 && Number(text) !== 0 ? `\u2212${text}` : text;
 }
 
 const signed = (value: unknown, digits = 1) =>

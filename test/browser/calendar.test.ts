@@ -20,10 +20,13 @@ import { createRequestHandler } from '../../api/src/host/local-host';
 import type { Runtime } from '../../api/src/service/runtime';
 import { BROWSER_KEY, SETTINGS_NAMESPACE, parseSettingsXml } from '../../src/common/workbook-settings';
 import { sampleRuntime } from '../support/runtime';
+import { keepScreenshot } from './fake-excel-workbook';
 import {
   DIST,
   FAKE_WORKBOOK_KEY,
   callFunction,
+  dayInWords,
+  isoDaysShown,
   openTaskpane,
   startHarness,
   type FakeWorkbook,
@@ -34,7 +37,9 @@ import {
 let shared: Harness;
 let h: Harness;
 let server: Server;
+/** The last session: ISO (what the functions and the form take) and as the panel says it. */
 let last: string;
+let lastWords: string;
 const opened = new OpenedContexts();
 
 /** The harness's browser, in front of a runtime whose sample ends in 2026. */
@@ -62,6 +67,7 @@ beforeAll(async () => {
   h = await startCalendarHarness();
   const dates = (await h.rt.service.entry({})).history.dates;
   last = formatDay(dates[dates.length - 1]);
+  lastWords = dayInWords(last);
 });
 afterEach(async () => {
   await opened.closeAll();
@@ -130,15 +136,17 @@ test('lists the shipped events in the default range and previews the thresholds 
   };
   expect(api.events.length).toBeGreaterThanOrEqual(4);
   expect(await rows(page).count()).toBe(api.events.length);
-  expect(await page.locator('#cal-range').innerText()).toContain(`${api.from} to ${api.to} (last bar ${last})`);
+  expect(await page.locator('#cal-range').innerText()).toContain(
+    `${dayInWords(api.from)} to ${dayInWords(api.to)} (last bar ${lastWords})`,
+  );
   const june = await cells(rowOf(page, 'FOMC decision (SEP)').first());
-  expect(june).toEqual(['2026-06-17', 'FOMC', 'FOMC decision (SEP)', '2026-06-12 to 2026-06-17']);
+  expect(june).toEqual(['17 Jun 2026', 'FOMC', 'FOMC decision (SEP)', '12 Jun 2026 to 17 Jun 2026']);
   expect(await cells(rowOf(page, 'Russell reconstitution effective').first())).toEqual([
-    '2026-06-26',
+    '26 Jun 2026',
     'Russell',
     'Russell reconstitution effective after close (fourth Friday of June)',
     // Five sessions before: 22-25 June and Thursday 18 (Friday 19 is Juneteenth, no session).
-    '2026-06-18 to 2026-06-26',
+    '18 Jun 2026 to 26 Jun 2026',
   ]);
   // Shipped events are read-only.
   expect(await section(page).locator('#cal-events button').count()).toBe(0);
@@ -164,10 +172,12 @@ test('lists the shipped events in the default range and previews the thresholds 
     expect([b, u].every((v) => Number.isFinite(Number(v)))).toBe(true);
   }
   expect(await page.locator('#cal-preview-summary').innerText()).toBe(
-    `As of ${last} (last bar): no event window in force: base thresholds.`,
+    `As of ${lastWords} (last bar): no event window in force: base thresholds.`,
   );
   // Which years the API's calendar covers, and the credit overlay at the last bar.
-  expect(await page.locator('#cal-range').innerText()).toMatch(/which covers fomc 2000-2027 \(235\), .*cpi 2003-2026/);
+  expect(await page.locator('#cal-range').innerText()).toMatch(
+    /which covers FOMC 2000-2027 \(235 events\), .*CPI 2003-2026/,
+  );
   const today = (await h.rt.service.call('signal', {})) as {
     credit: { state: string; ratio: number };
     sizing: { fraction: number };
@@ -176,6 +186,9 @@ test('lists the shipped events in the default range and previews the thresholds 
   expect(credit).toMatch(new RegExp(`^Credit \\(HYG/IEF\\): ${today.credit.state}[:;]`));
   expect(credit).toContain(`ratio ${Number(today.credit.ratio.toFixed(4))} `);
   expect(credit).toMatch(new RegExp(`Position size: ${today.sizing.fraction}\\.$`));
+  // Every date the panel shows is in words (the form's text input takes ISO, but its value is not shown text).
+  expect(await isoDaysShown(page, '#calendar-section')).toEqual([]);
+  await keepScreenshot(page, '#calendar-section', 'calendar-panel.png');
 });
 
 test('a bad event is refused next to its field; a good one is saved, in force for the functions, edited and removed', async () => {
@@ -208,9 +221,15 @@ test('a bad event is refused next to its field; a good one is saved, in force fo
   // A custom event on the last bar.
   await addEvent(page, { date: last, kind: 'custom', label: 'Investor day' });
   expect(await saved(page, /^Added/)).toBe(
-    `Added Investor day (${last}). Saved in this browser (not in Excel). IWM formulas use it from their next calculation.`,
+    `Added Investor day (${lastWords}). Saved in this browser (not in Excel). IWM formulas use it from their next calculation.`,
   );
-  expect(await cells(rowOf(page, 'Investor day'))).toEqual([last, 'Custom', 'Investor day yours Edit Remove', last]);
+  expect(await cells(rowOf(page, 'Investor day'))).toEqual([
+    lastWords,
+    'Custom',
+    'Investor day yours Edit Remove',
+    lastWords,
+  ]);
+  expect(await isoDaysShown(page, '#calendar-section')).toEqual([]);
   expect(await rowOf(page, 'Investor day').getAttribute('data-source')).toBe('profile');
   expect(await date.inputValue()).toBe('');
   // The page's functions send the saved profile: the event is in force on that session.
@@ -232,7 +251,7 @@ test('a bad event is refused next to its field; a good one is saved, in force fo
     'tightened',
   ]);
   expect(await page.locator('#cal-preview-summary').innerText()).toBe(
-    `As of ${last} (last bar): inside an event window: thresholds tightened. Active: Investor day.`,
+    `As of ${lastWords} (last bar): inside an event window: thresholds tightened. Active: Investor day.`,
   );
   // The profile editor carries it (and would keep it on Save).
   expect(await page.locator('#list-f-macro-customEvents').textContent()).toBe('Custom events: 1.');
@@ -241,14 +260,14 @@ test('a bad event is refused next to its field; a good one is saved, in force fo
   // The same event again is refused.
   await addEvent(page, { date: last, label: 'Investor day' });
   expect(await page.locator('#cal-form-error').innerText()).toBe(
-    `Investor day (${last}) is already one of your events.`,
+    `Investor day (${lastWords}) is already one of your events.`,
   );
 
   // Edit: the form takes the event; Update replaces it.
-  await panel.getByRole('button', { name: `Edit Investor day (${last})` }).click();
+  await panel.getByRole('button', { name: `Edit Investor day (${lastWords})` }).click();
   expect(await page.evaluate(() => document.activeElement!.id)).toBe('cal-f-date');
   expect(await date.inputValue()).toBe(last);
-  expect(await page.locator('#cal-form-title').innerText()).toBe(`Edit event: Investor day (${last})`);
+  expect(await page.locator('#cal-form-title').innerText()).toBe(`Edit event: Investor day (${lastWords})`);
   await panel.getByLabel('Event label').fill('Investor day (moved)');
   await panel.getByRole('button', { name: 'Update event' }).click();
   await saved(page, /^Updated/);
@@ -257,7 +276,7 @@ test('a bad event is refused next to its field; a good one is saved, in force fo
   expect(await callFunction(page, 'SIGNAL', 'macro.active', last)).toBe('Investor day (moved)');
 
   // Remove: gone from the table, from the functions and from the preview.
-  await panel.getByRole('button', { name: `Remove Investor day (moved) (${last})` }).click();
+  await panel.getByRole('button', { name: `Remove Investor day (moved) (${lastWords})` }).click();
   await saved(page, /^Removed/);
   expect(await page.locator('#cal-events tr[data-source="profile"]').count()).toBe(0);
   expect(await callFunction(page, 'SIGNAL', 'macro.active', last)).toBe('');
@@ -272,15 +291,15 @@ test('an earnings season is listed with its range; an event outside the range st
   // Past the last bar (Fri 2026-06-05) the window steps over NYSE sessions: Mon 8 to Thu 18
   // (Friday 19 is Juneteenth).
   expect(await cells(rowOf(page, 'Q2 season'))).toEqual([
-    '2026-06-08 to 2026-06-19',
+    '8 Jun 2026 to 19 Jun 2026',
     'Earnings',
     'Q2 season yours Edit Remove',
-    '2026-06-08 to 2026-06-18',
+    '8 Jun 2026 to 18 Jun 2026',
   ]);
   await addEvent(page, { date: '2024-01-10', kind: 'cpi', label: 'Old CPI' });
   await saved(page, /^Added/);
   expect(await cells(rowOf(page, 'Old CPI'))).toEqual([
-    '2024-01-10',
+    '10 Jan 2024',
     'CPI',
     'Old CPI yours Edit Remove',
     'outside this range',
@@ -339,7 +358,7 @@ test('in Excel: the events are saved in the workbook and come back with it', asy
   const page = await open({ excel: workbook });
   await addEvent(page, { date: last, label: 'Investor day' });
   expect(await saved(page, /^Added/)).toBe(
-    `Added Investor day (${last}). Saved in this workbook. Recalculated 1 IWM formula.`,
+    `Added Investor day (${lastWords}). Saved in this workbook. Recalculated 1 IWM formula.`,
   );
   const stored = JSON.parse(
     (await page.evaluate((k) => sessionStorage.getItem(k), FAKE_WORKBOOK_KEY))!,
@@ -381,8 +400,8 @@ test('keyboard and names: Tab reaches the switch and the form; Space toggles; ev
     );
   }
   expect(order.slice(0, 6)).toEqual([
-    `Edit Investor day (${last})`,
-    `Remove Investor day (${last})`,
+    `Edit Investor day (${lastWords})`,
+    `Remove Investor day (${lastWords})`,
     'cal-f-date',
     'cal-f-kind',
     'cal-f-label',
@@ -412,8 +431,8 @@ test('keyboard and names: Tab reaches the switch and the form; Space toggles; ev
     'Event kind',
     'Event label',
     'Add event',
-    `Edit Investor day (${last})`,
-    `Remove Typed (2026-06-04)`,
+    `Edit Investor day (${lastWords})`,
+    `Remove Typed (4 Jun 2026)`,
   ])
     expect([name, names.filter((n) => n === name).length]).toEqual([name, 1]);
   // Each table is named by its heading.
@@ -438,15 +457,15 @@ test('Escape leaves an edit; Remove is one click with an Undo that puts the even
   expect(await stored()).toEqual(['First', 'Second']);
 
   // Edit, then Escape: the form is back to adding, nothing changed.
-  await panel.getByRole('button', { name: `Edit First (${last})` }).click();
-  expect(await page.locator('#cal-form-title').innerText()).toBe(`Edit event: First (${last})`);
+  await panel.getByRole('button', { name: `Edit First (${lastWords})` }).click();
+  expect(await page.locator('#cal-form-title').innerText()).toBe(`Edit event: First (${lastWords})`);
   await page.keyboard.press('Escape');
   expect(await page.locator('#cal-form-title').innerText()).toBe('Add event');
   expect(await page.locator('#cal-cancel').isHidden()).toBe(true);
   expect(await stored()).toEqual(['First', 'Second']);
 
   // Remove the first; Undo puts it back first in the list, saved and in force.
-  await panel.getByRole('button', { name: `Remove First (${last})` }).click();
+  await panel.getByRole('button', { name: `Remove First (${lastWords})` }).click();
   await saved(page, /^Removed First/);
   expect(await stored()).toEqual(['Second']);
   expect(await active()).not.toMatch(/First/);

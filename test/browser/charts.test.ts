@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
+import { dayInWords, isoDaysShown, openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
 
 let h: Harness;
 const opened = new OpenedContexts();
@@ -152,20 +152,26 @@ test('outside Office: three charts of the last 250 sessions, agreeing with /api/
     page
       .getByRole('img', {
         name: new RegExp(
-          `^IWM/SPY ratio ${ratio} on ${api.date[last]}, 50-day average ${sma}.*, ${inside} the parity band`,
+          `^IWM/SPY ratio ${ratio} on ${dayInWords(api.date[last] as string)}, 50-day average ${sma}.*, ${inside} the parity band`,
         ),
       })
       .count(),
   ).resolves.toBe(1);
   const pct50 = (api['breadth.pct50'][last] as number).toFixed(1);
   await expect(
-    page.getByRole('img', { name: new RegExp(`^${pct50} % of members above their 50-day average`) }).count(),
+    page
+      .getByRole('img', {
+        name: new RegExp(
+          `^${pct50} % of members above their 50-day average on ${dayInWords(api.date[last] as string)}`,
+        ),
+      })
+      .count(),
   ).resolves.toBe(1);
   await expect(page.getByRole('img', { name: /^Composite score [+-]?\d/ }).count()).resolves.toBe(1);
 
   // The sizing strategy against buy-and-hold: the API's backtest equity over the same sessions.
   const bt = (await (await fetch(`${h.base}/api/v1/backtest?from=-250`)).json()) as {
-    strategy: { equity: { date: string[]; strategy: number[]; buyHold: number[] } };
+    strategy: { from: string; to: string; equity: { date: string[]; strategy: number[]; buyHold: number[] } };
   };
   const eq = bt.strategy.equity;
   expect(eq.date).toEqual(api.date);
@@ -190,7 +196,7 @@ test('outside Office: three charts of the last 250 sessions, agreeing with /api/
   // Sample data is said; the status line names the range.
   expect(await page.locator('#charts-note').innerText()).toMatch(/^Sample data/);
   expect(await page.locator('#charts-message').innerText()).toBe(
-    `Showing 250 sessions of IWM, ${api.date[0]} to ${api.date[last]}, profile iwm.`,
+    `Showing 250 sessions of IWM, ${dayInWords(api.date[0] as string)} to ${dayInWords(api.date[last] as string)}, profile iwm.`,
   );
 
   // "Show data": the last 10 sessions, newest first; each summary names its chart.
@@ -200,8 +206,20 @@ test('outside Office: three charts of the last 250 sessions, agreeing with /api/
   await details.locator('summary').click();
   const rows = details.locator('tbody tr');
   expect(await rows.count()).toBe(10);
-  expect(await rows.first().locator('th').innerText()).toBe(api.date[last]);
+  expect(await rows.first().locator('th').innerText()).toBe(dayInWords(api.date[last] as string));
   expect(await rows.first().locator('td').first().innerText()).toBe(ratio);
+  expect(await rows.last().locator('th').innerText()).toBe(dayInWords(api.date[last - 9] as string));
+
+  // The breadth legend in words; no date shown as ISO: text, open data tables, chart names.
+  expect(await page.locator('#chart-breadth .chart-legend li').first().innerText()).toBe('% above 50-day average');
+  for (const chart of ['breadth', 'composite', 'strategy']) await page.locator(`#chart-${chart} summary`).click();
+  expect(await page.locator('#charts-section details[open]').count()).toBe(4);
+  expect(await isoDaysShown(page, '#charts-section')).toEqual([]);
+  const names = await page
+    .locator('#charts-section svg[role="img"]')
+    .evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute('aria-label') ?? ''));
+  expect(names.join(' ')).not.toMatch(/\b\d{4}-\d{2}-\d{2}\b/);
+  expect(names[3]).toContain(`${dayInWords(bt.strategy.from)} to ${dayInWords(bt.strategy.to)}`);
 
   // One look at it (IWM_KEEP_SCREENSHOT=1 keeps the file).
   const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'iwm-charts-')), 'charts.png');
@@ -223,7 +241,9 @@ test('the range selector redraws with 60 sessions', async () => {
   expect(subpaths(await pathOf(page, 'rotation', 'band'))[0]).toHaveLength(120);
   for (const chart of ['rotation', 'breadth', 'composite'])
     expect(await page.getAttribute(`svg[data-chart="${chart}"]`, 'data-sessions')).toBe('60');
-  expect(await page.locator('#charts-message').innerText()).toContain(`${api.date[0]} to ${api.date[59]}`);
+  expect(await page.locator('#charts-message').innerText()).toContain(
+    `${dayInWords(api.date[0] as string)} to ${dayInWords(api.date[59] as string)}`,
+  );
   // A wider pane redraws at its width (the viewBox follows; text keeps its size).
   const viewBoxWidth = () => page.locator('svg[data-chart="breadth"]').evaluate((e) => e.getAttribute('viewBox')!);
   expect(await viewBoxWidth()).toBe('0 0 328 176');

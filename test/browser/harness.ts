@@ -321,3 +321,24 @@ export class OpenedContexts {
     while (this.list.length) await this.list.pop()!.close();
   }
 }
+
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * An ISO day as the taskpane says it ("14 May 2007"), computed apart from its formatDay:
+ * through a UTC Date, so a day that does not exist fails here. (ICU's en-GB says "Sept",
+ * so the month names are spelled out here.)
+ */
+export function dayInWords(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) throw new Error(`not an ISO day: ${iso}`);
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (d.toISOString().slice(0, 10) !== iso) throw new Error(`no such day: ${iso}`);
+  return `${d.getUTCDate()} ${MONTHS_EN[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+/** The ISO days ("2024-11-29") in an element's visible text (input values are not in it). */
+export async function isoDaysShown(page: Page, selector: string): Promise<string[]> {
+  const text = await page.locator(selector).innerText();
+  return text.match(/\b\d{4}-\d{2}-\d{2}\b/g) ?? [];
+}

@@ -28,7 +28,7 @@ import {
   type FakeExcelApi,
   type FakeHostOptions,
 } from './fake-excel-workbook';
-import { openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
+import { dayInWords, isoDaysShown, openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
 
 let h: Harness;
 let sessions: string[];
@@ -193,7 +193,7 @@ test('debrief dates: a reversed or too-late range is refused next to its field; 
   await from.fill(sessions[1200]);
   await to.fill(sessions[1190]);
   expect(await text(page, '#debrief-to-error')).toBe(
-    `To ${sessions[1190]} is before From ${sessions[1200]}: pick a To on or after From, or leave it empty.`,
+    `To ${dayInWords(sessions[1190])} is before From ${dayInWords(sessions[1200])}: pick a To on or after From, or leave it empty.`,
   );
   expect(await to.getAttribute('aria-invalid')).toBe('true');
   expect(await to.getAttribute('aria-describedby')).toBe('debrief-to-hint debrief-to-error');
@@ -206,8 +206,10 @@ test('debrief dates: a reversed or too-late range is refused next to its field; 
   expect(await to.getAttribute('aria-invalid')).toBe('false');
   await from.fill('2099-01-02');
   expect(await text(page, '#debrief-from-error')).toBe(
-    `From 2099-01-02 is after the last session in the data (${last}).`,
+    `From 2 Jan 2099 is after the last session in the data (${dayInWords(last)}).`,
   );
+  // The field holds 2099-01-02; the text around it says every day in words.
+  expect(await isoDaysShown(page, '#workbook-section')).toEqual([]);
   await from.fill('');
   expect(await text(page, '#debrief-from-error')).toBe('From: enter the first session to write.');
   expect((await readBook(page)).sheets).toHaveLength(1); // nothing was written
@@ -219,10 +221,13 @@ test('debrief dates: a reversed or too-late range is refused next to its field; 
   await page.getByRole('button', { name: 'Write debrief' }).click();
   const refused = await outcome(page, 'debrief-message');
   expect(refused.kind).toBe('error');
-  expect(refused.text).toMatch(new RegExp(`^Debrief not written: date: ${gap} is not a trading session`));
-  expect(await text(page, '#debrief-from-error')).toBe(
-    `From: ${gap} is not a trading session (previous session ${sessions[i - 1]}, next ${sessions[i]})`,
+  expect(refused.text).toBe(
+    `Debrief not written: From: ${dayInWords(gap)} is not a trading session (previous session ${dayInWords(sessions[i - 1])}, next ${dayInWords(sessions[i])})`,
   );
+  expect(await text(page, '#debrief-from-error')).toBe(
+    `From: ${dayInWords(gap)} is not a trading session (previous session ${dayInWords(sessions[i - 1])}, next ${dayInWords(sessions[i])})`,
+  );
+  expect(await isoDaysShown(page, '#workbook-section')).toEqual([]);
 
   // Keyboard: Tab walks the panel's controls in order (a date field's month, day and year
   // are stops of their own); Enter in a date field writes.
@@ -375,7 +380,7 @@ test('snapshot to values: IWM formulas of the selection (a whole spill), then of
   };
   await replace();
   expect(await outcome(page, 'snapshot-message')).toEqual({
-    text: `Froze 1 IWM formula (6 cells) in the selection. Values as of ${last}; the sheet has a note saying so.`,
+    text: `Froze 1 IWM formula (6 cells) in the selection. Values as of ${dayInWords(last)}; the sheet has a note saying so.`,
     kind: 'success',
   });
   let cells = (await readBook(page)).sheets[0].cells;
@@ -389,8 +394,9 @@ test('snapshot to values: IWM formulas of the selection (a whole spill), then of
   expect(sheetRun.kind).toBe('success');
   expect(sheetRun.text).toBe(
     'Froze 2 IWM formulas (2 cells) in the used range of Signals; 1 left as formula: still calculating (#BUSY!) ' +
-      `or blocked (#SPILL!), try again when they show values. Values as of ${last}; the sheet has a note saying so.`,
+      `or blocked (#SPILL!), try again when they show values. Values as of ${dayInWords(last)}; the sheet has a note saying so.`,
   );
+  expect(await isoDaysShown(page, '#workbook-section')).toEqual([]);
   cells = (await readBook(page)).sheets[0].cells;
   expect(cells['0,1']).toEqual({ v: 'bullish', nf: '@' });
   expect(cells['4,3']).toEqual({ v: '2007-05-31', nf: '@' }); // text, not a date

@@ -14,9 +14,10 @@ import { eventKey } from '../../../api/src/engine/macro';
 import { PRESETS, ProfileError, RANGE_EVENT_KINDS, type Profile } from '../../../api/src/engine/profile';
 import type { EventKind, MacroEvent } from '../../../api/src/engine/types';
 import { EVENT_KIND_NAMES } from '../../common/profile-fields';
-import { fromSetting, profileList, type ListItemField } from '../../common/profile-form';
+import { fromSetting, profileLeaves, profileList, type ListItemField } from '../../common/profile-form';
 import { offerUndo } from '../ask';
 import { errorText, h, say, setFieldError } from '../dom';
+import { daysInWords, formatDay } from '../format';
 import { saveProfileChange } from '../profile-editor';
 import type { PanelContext } from './context';
 
@@ -31,7 +32,9 @@ interface CalendarAnswer {
   from: string;
   to: string;
   overlayEnabled: boolean;
-  /** Which years the API's calendar covers, in words ("fomc 2000-2027 (235), ..."). */
+  /** Which years the API's calendar covers, per kind of event. */
+  coverage?: { kind: EventKind; events: number; fromYear: number; toYear: number; missingYears: number[] }[];
+  /** The same in words, with the kinds' codes ("fomc 2000-2027 (235), ..."). */
   covers?: string;
   events: CalendarEvent[];
   meta: { lastBarDate: string };
@@ -88,7 +91,20 @@ function num(v: number | null | undefined): string {
 }
 
 function eventName(e: MacroEvent): string {
-  return `${e.label} (${e.date})`;
+  return `${e.label} (${formatDay(e.date)})`;
+}
+
+/** Which years the calendar covers, kind by kind in words: "FOMC 2000-2027 (235 events), ...". */
+function coversText(answer: CalendarAnswer): string | null {
+  if (!answer.coverage) return answer.covers ? daysInWords(answer.covers) : null;
+  if (answer.coverage.length === 0) return 'no scheduled events';
+  return answer.coverage
+    .map((c) => {
+      const years = c.fromYear === c.toYear ? `${c.fromYear}` : `${c.fromYear}-${c.toYear}`;
+      const gaps = c.missingYears.length ? ` except ${c.missingYears.join(', ')}` : '';
+      return `${KIND_SHORT[c.kind] ?? c.kind} ${years}${gaps} (${c.events} event${c.events === 1 ? '' : 's'})`;
+    })
+    .join(', ');
 }
 
 class CalendarPanel {
@@ -261,9 +277,7 @@ class CalendarPanel {
       input = h(
         'select',
         common,
-        ...(field.options ?? []).map((o) =>
-          h('option', { value: o }, `${EVENT_KIND_NAMES[o as EventKind] ?? o} (${o})`),
-        ),
+        ...(field.options ?? []).map((o) => h('option', { value: o }, EVENT_KIND_NAMES[o as EventKind] ?? o)),
       );
       hint.append(this.kindHint);
     } else {
@@ -330,7 +344,7 @@ class CalendarPanel {
       } catch (err) {
         this.profile = PRESETS.iwm;
         args = { ...args, profile: undefined };
-        problems.push(`The workbook's profile is not valid (${errorText(err)}); showing the iwm preset.`);
+        problems.push(`The workbook's profile is not valid (${issuesText(err)}); showing the iwm preset.`);
       }
       this.overlay.checked = this.profile.macro.enabled;
       this.showKind();
@@ -340,9 +354,9 @@ class CalendarPanel {
       ]);
       if (seq !== this.loads) return;
       if (calendar.status === 'fulfilled') this.showEvents(calendar.value as CalendarAnswer);
-      else problems.push(`Could not load the calendar: ${errorText(calendar.reason)}`);
+      else problems.push(`Could not load the calendar: ${daysInWords(errorText(calendar.reason))}`);
       if (reading.status === 'fulfilled') this.showThresholds(reading.value as ReadingAnswer);
-      else problems.push(`Could not load today's thresholds: ${errorText(reading.reason)}`);
+      else problems.push(`Could not load today's thresholds: ${daysInWords(errorText(reading.reason))}`);
       say(this.problem, problems.join(' '), 'error');
     } finally {
       this.busy(-1);
@@ -353,9 +367,11 @@ class CalendarPanel {
     const mine = this.profile.macro.customEvents;
     const mineKeys = new Set(mine.map(eventKey));
     this.calendarKeys = new Set(answer.events.filter((e) => e.source === 'calendar').map(eventKey));
+    const covers = coversText(answer);
     this.range.textContent =
-      `Windows that overlap ${answer.from} to ${answer.to} (last bar ${answer.meta.lastBarDate}). Your events are marked; the others come from the API's calendar` +
-      (answer.covers ? `, which covers ${answer.covers}.` : '.');
+      `Windows that overlap ${formatDay(answer.from)} to ${formatDay(answer.to)} (last bar ${formatDay(answer.meta.lastBarDate)}). ` +
+      "Your events are marked; the others come from the signal service's calendar" +
+      (covers ? `, which covers ${covers}.` : '.');
     const listed = new Set<string>();
     const rows: { sort: string; row: HTMLTableRowElement }[] = [];
     for (const e of answer.events) {
@@ -418,11 +434,11 @@ class CalendarPanel {
       : ' The overlay is off: windows are reported, the thresholds stay at base.';
     const absent =
       r.macro.coverage === 'none'
-        ? " The API's calendar has no events for this year: the overlay is absent."
+        ? " The signal service's calendar has no events for this year: the overlay is absent."
         : r.macro.coverage === 'partial'
-          ? " The API's calendar misses some kinds of event this year."
+          ? " The signal service's calendar misses some kinds of event this year."
           : '';
-    this.summary.textContent = `As of ${r.date} (last bar): ${PHASE_TEXT[phase] ?? phase}.${active}${off}${absent}`;
+    this.summary.textContent = `As of ${formatDay(r.date)} (last bar): ${PHASE_TEXT[phase] ?? phase}.${active}${off}${absent}`;
     this.summary.dataset.phase = phase;
     this.showCredit(r);
     const rows = Object.entries(r.thresholds).map(([key, value]) => {
@@ -475,7 +491,7 @@ class CalendarPanel {
     } catch (err) {
       this.overlay.checked = !on;
       say(this.message, '', 'info');
-      say(this.problem, `Could not change the overlay: ${errorText(err)}`, 'error');
+      say(this.problem, `Could not change the overlay: ${issuesText(err)}`, 'error');
     } finally {
       this.overlay.removeAttribute('aria-disabled');
       this.busy(-1);
@@ -529,7 +545,7 @@ class CalendarPanel {
       return;
     }
     if (this.calendarKeys.has(key)) {
-      say(this.formError, `${eventName(event)} is already in the API's calendar.`, 'error');
+      say(this.formError, `${eventName(event)} is already in the signal service's calendar.`, 'error');
       return;
     }
     if (!editing && mine.length >= this.list.max) {
@@ -554,9 +570,7 @@ class CalendarPanel {
       this.control('date').focus();
     } catch (err) {
       say(this.message, '', 'info');
-      const text =
-        err instanceof ProfileError ? err.issues.map((i) => `${i.field} ${i.message}`).join('; ') : errorText(err);
-      say(this.formError, `Not saved: ${text}`, 'error');
+      say(this.formError, `Not saved: ${issuesText(err)}`, 'error');
     } finally {
       this.submit.removeAttribute('aria-disabled');
       this.busy(-1);
@@ -625,17 +639,41 @@ class CalendarPanel {
       this.root.querySelector<HTMLElement>('#cal-events-title')?.focus();
     } catch (err) {
       say(this.message, '', 'info');
-      say(this.problem, `Could not remove ${eventName(event)}: ${errorText(err)}`, 'error');
+      say(this.problem, `Could not remove ${eventName(event)}: ${issuesText(err)}`, 'error');
     } finally {
       this.busy(-1);
     }
   }
 }
 
-/** "2026-06-12 to 2026-06-17", wrapping only between the two dates (the taskpane is narrow). */
+/** "12 Jun 2026 to 17 Jun 2026", wrapping only between the two dates (the taskpane is narrow). */
 function span(from: string, to?: string | null): (Node | string)[] {
-  const first = h('span', { class: 'cal-nowrap' }, from);
-  return to && to !== from ? [first, ' ', h('span', { class: 'cal-nowrap' }, `to ${to}`)] : [first];
+  const first = h('span', { class: 'cal-nowrap' }, formatDay(from));
+  return to && to !== from ? [first, ' ', h('span', { class: 'cal-nowrap' }, `to ${formatDay(to)}`)] : [first];
+}
+
+/**
+ * A profile problem in words: the field named by its label ("Event date", "Macro overlay")
+ * rather than its path in the profile (`macro.customEvents[2].date`); other errors as they
+ * are, their days as the taskpane says them.
+ */
+function issuesText(err: unknown): string {
+  if (!(err instanceof ProfileError)) return daysInWords(errorText(err));
+  const list = profileList(LIST);
+  return err.issues
+    .map((i) => {
+      const leaf = profileLeaves().find((l) => l.path === i.field);
+      if (leaf) return `${leaf.info.label} ${i.message}`;
+      const item = /^macro\.customEvents(?:\[(\d+)\]|\.(\d+))(?:\.(\w+))?$/.exec(i.field);
+      if (item) {
+        const n = Number(item[1] ?? item[2]) + 1;
+        const field = list.fields.find((f) => f.key === item[3]);
+        return `your event ${n}${field ? `, ${field.info.label},` : ''} ${i.message}`;
+      }
+      return i.message;
+    })
+    .map(daysInWords)
+    .join('; ');
 }
 
 function windowCell(e: CalendarEvent): (Node | string)[] {

@@ -1,6 +1,6 @@
 /**
  * The taskpane's charts panel: the IWM/SPY ratio with its 50-day average and the parity
- * band, breadth pct50 with the 30/50/55 lines, the composite score, and the sizing rule's
+ * band, breadth (% of members above their 50-day average) with the 30/50/55 lines, the composite score, and the sizing rule's
  * equity against buy-and-hold, over the last N sessions (60, 125, 250 or 500) of the
  * workbook's profile and symbol.
  *
@@ -49,6 +49,7 @@ import {
   type Value,
 } from '../../common/chart-geometry';
 import { errorText, h, say } from '../dom';
+import { daysInWords, formatDay } from '../format';
 import type { PanelContext } from './context';
 
 /** Sessions the range selector offers, and the default. */
@@ -288,7 +289,7 @@ function rotationChart(d: ChartData, width: number): HTMLElement {
   const r = d.ratio[t];
   const m = d.ratioSma[t];
   const band = d.bandPct[t];
-  const words: string[] = [`${pair} ratio ${formatValue(r, 4)} on ${d.dates[t]}`];
+  const words: string[] = [`${pair} ratio ${formatValue(r, 4)} on ${formatDay(d.dates[t])}`];
   words.push(
     isValue(m)
       ? `${P.smaPeriod}-day average ${m.toFixed(4)}${isValue(r) ? (r > m ? ', ratio above it' : r < m ? ', ratio below it' : ', ratio on it') : ''}`
@@ -300,7 +301,7 @@ function rotationChart(d: ChartData, width: number): HTMLElement {
       : 'parity band not available',
   );
   const state = d.rotationState[t];
-  const summary = `${words.join(', ')}. Rotation: ${state ?? 'not available'}. ${n} sessions from ${d.dates[0]}.`;
+  const summary = `${words.join(', ')}. Rotation: ${state ?? 'not available'}. ${n} sessions from ${formatDay(d.dates[0])}.`;
 
   const range = extent(d.ratio, d.ratioSma, d.bandHi, d.bandLo) ?? [0, 1];
   const ticks = niceTicks(range[0], range[1], 4);
@@ -311,7 +312,7 @@ function rotationChart(d: ChartData, width: number): HTMLElement {
     s('path', { class: 'line ratio', 'data-series': 'ratio', d: linePath(d.ratio, f.x, f.y) }),
   );
   const rows = lastRows(n).map((i) => [
-    d.dates[i],
+    formatDay(d.dates[i]),
     formatValue(d.ratio[i], 4),
     formatValue(d.ratioSma[i], 4),
     formatValue(d.bandHi[i], 4),
@@ -347,12 +348,12 @@ function breadthChart(d: ChartData, width: number): HTMLElement {
   const v = d.pct50[t];
   let summary: string;
   if (!available) summary = `Breadth is unavailable: the data has no universe or breadth series. ${n} sessions.`;
-  else if (!isValue(v)) summary = `Breadth on ${d.dates[t]} is not available.`;
+  else if (!isValue(v)) summary = `Breadth on ${formatDay(d.dates[t])} is not available.`;
   else {
     const where = refs.map((ref) => `${v >= ref.value ? 'above' : 'below'} the ${ref.value} ${ref.name} line`);
     summary =
-      `${v.toFixed(1)} % of members above their ${B.shortPeriod}-day average on ${d.dates[t]}, ` +
-      `${where.join(', ')}. Breadth: ${d.breadthState[t] ?? 'not available'}. ${n} sessions from ${d.dates[0]}.`;
+      `${v.toFixed(1)} % of members above their ${B.shortPeriod}-day average on ${formatDay(d.dates[t])}, ` +
+      `${where.join(', ')}. Breadth: ${d.breadthState[t] ?? 'not available'}. ${n} sessions from ${formatDay(d.dates[0])}.`;
   }
   const ticks: Ticks = { min: 0, max: 100, step: 25, ticks: [0, 25, 50, 75, 100], decimals: 0 };
   const f = frame('breadth', summary, width, d.dates, ticks, `% above ${B.shortPeriod}-day`, (x) => String(x));
@@ -369,9 +370,12 @@ function breadthChart(d: ChartData, width: number): HTMLElement {
         'Breadth unavailable',
       ),
     );
-  const rows = lastRows(n).map((i) => [d.dates[i], formatValue(d.pct50[i], 1), d.breadthState[i] ?? 'n/a']);
+  const rows = lastRows(n).map((i) => [formatDay(d.dates[i]), formatValue(d.pct50[i], 1), d.breadthState[i] ?? 'n/a']);
   return figure('chart-breadth', `Breadth: % of members above their ${B.shortPeriod}-day average`, [
-    legend([{ label: 'pct50', kind: 'pct50' }, ...refs.map((ref) => ({ label: ref.label, kind: `ref ${ref.name}` }))]),
+    legend([
+      { label: `% above ${B.shortPeriod}-day average`, kind: 'pct50' },
+      ...refs.map((ref) => ({ label: ref.label, kind: `ref ${ref.name}` })),
+    ]),
     f.svg,
     dataTable(
       'breadth',
@@ -390,10 +394,10 @@ function compositeChart(d: ChartData, width: number): HTMLElement {
   const score = d.score[t];
   const k = d.threshold[t];
   const summary = isValue(score)
-    ? `Composite score ${signed(score, 2)} on ${d.dates[t]}` +
+    ? `Composite score ${signed(score, 2)} on ${formatDay(d.dates[t])}` +
       (isValue(k) ? `, bullish at ${signed(k, 2)} or more, bearish at ${signed(-k, 2)} or less` : '') +
-      `: ${d.rating[t] ?? 'no rating'}. ${n} sessions from ${d.dates[0]}.`
-    : `Composite score on ${d.dates[t]} is not available.`;
+      `: ${d.rating[t] ?? 'no rating'}. ${n} sessions from ${formatDay(d.dates[0])}.`
+    : `Composite score on ${formatDay(d.dates[t])} is not available.`;
   const minus = d.threshold.map((v) => (isValue(v) ? -v : null));
   const range = extent(d.score, d.threshold, minus, [-total, total]) ?? [-1, 1];
   const ticks = niceTicks(range[0], range[1], 4);
@@ -406,7 +410,7 @@ function compositeChart(d: ChartData, width: number): HTMLElement {
     s('path', { class: 'line score', 'data-series': 'score', d: stepPath(d.score, f.x, f.y) }),
   );
   const rows = lastRows(n).map((i) => [
-    d.dates[i],
+    formatDay(d.dates[i]),
     isValue(d.score[i]) ? signed(d.score[i] as number, 2) : 'n/a',
     formatValue(d.threshold[i], 2),
     d.rating[i] ?? 'n/a',
@@ -437,7 +441,8 @@ function strategyChart(st: StrategyData, width: number): HTMLElement {
   const summary =
     `Sizing strategy ${pct(s1.totalReturn)} (largest drawdown ${pct(-s1.maxDrawdown.depth)}, ` +
     `average exposure ${(s1.exposure * 100).toFixed(0)} %) against buy-and-hold ${pct(b1.totalReturn)} ` +
-    `(largest drawdown ${pct(-b1.maxDrawdown.depth)}), ${st.from} to ${st.to}${st.costBps ? `, cost ${st.costBps} bps per change` : ''}.`;
+    `(largest drawdown ${pct(-b1.maxDrawdown.depth)}), ${formatDay(st.from)} to ${formatDay(st.to)}` +
+    `${st.costBps ? `, cost ${st.costBps} basis points per change of size` : ''}.`;
   const range = extent(e.strategy, e.buyHold) ?? [0.9, 1.1];
   const ticks = niceTicks(range[0], range[1], 4);
   const f = frame('strategy', summary, width, e.date, ticks, 'growth of 1', (v) =>
@@ -450,7 +455,7 @@ function strategyChart(st: StrategyData, width: number): HTMLElement {
     s('path', { class: 'line equity', 'data-series': 'strategy', d: linePath(e.strategy, f.x, f.y) }),
   );
   const rows = lastRows(n).map((i) => [
-    e.date[i],
+    formatDay(e.date[i]),
     e.fraction[i] === null ? 'n/a' : String(e.fraction[i]),
     formatValue(e.strategy[i], 4),
     formatValue(e.buyHold[i], 4),
@@ -464,7 +469,7 @@ function strategyChart(st: StrategyData, width: number): HTMLElement {
     dataTable(
       'strategy',
       `Equity (growth of 1), last ${rows.length} sessions, newest first`,
-      ['Date', 'Fraction', 'Strategy', 'Buy-and-hold'],
+      ['Date', 'Size held', 'Strategy', 'Buy-and-hold'],
       rows,
     ),
   ]);
@@ -572,14 +577,16 @@ export class ChartsPanel {
       this.data = chartData(reply.value, profile, sessions);
       this.strategy = backtest.status === 'fulfilled' ? (backtest.value as { strategy: StrategyData }).strategy : null;
       this.strategyProblem =
-        backtest.status === 'rejected' ? `The strategy chart could not be loaded: ${errorText(backtest.reason)}` : null;
+        backtest.status === 'rejected'
+          ? `The strategy chart could not be loaded: ${daysInWords(errorText(backtest.reason))}`
+          : null;
       this.draw();
       const d = this.data;
       const n = d.dates.length;
       say(
         this.message,
         n
-          ? `Showing ${n} sessions of ${d.meta.symbol}, ${d.dates[0]} to ${d.dates[n - 1]}, profile ${d.meta.profile}.`
+          ? `Showing ${n} sessions of ${d.meta.symbol}, ${formatDay(d.dates[0])} to ${formatDay(d.dates[n - 1])}, profile ${d.meta.profile}.`
           : 'The API returned no sessions for this range.',
       );
     } catch (err) {
@@ -588,7 +595,7 @@ export class ChartsPanel {
       this.strategy = null;
       this.charts.replaceChildren();
       this.note.hidden = true;
-      say(this.message, `Could not load the charts: ${errorText(err)}`, 'error');
+      say(this.message, `Could not load the charts: ${daysInWords(errorText(err))}`, 'error');
     } finally {
       if (seq === this.seq) this.busy(false);
     }
@@ -606,7 +613,8 @@ export class ChartsPanel {
     this.drawnWidth = width;
     const notes: string[] = [];
     if (d.meta.sample) notes.push('Sample data: these charts show the embedded synthetic sample, not market prices.');
-    if (d.meta.stale) notes.push(`The data may be out of date${d.meta.staleReason ? `: ${d.meta.staleReason}` : '.'}`);
+    if (d.meta.stale)
+      notes.push(`The data may be out of date${d.meta.staleReason ? `: ${daysInWords(d.meta.staleReason)}` : '.'}`);
     if (this.strategyProblem) notes.push(this.strategyProblem);
     this.note.textContent = notes.join(' ');
     this.note.hidden = notes.length === 0;

@@ -31,6 +31,7 @@ import { dayArg } from '../../common/excel-args';
 import { snapshotWithStatus } from '../../common/snapshot';
 import { ask } from '../ask';
 import { errorText, h, say, setFieldError } from '../dom';
+import { daysInWords, formatDay } from '../format';
 import type { PanelContext } from './context';
 
 type Kind = 'info' | 'error' | 'success';
@@ -80,6 +81,22 @@ function dateField(
     error,
   );
   return { field, input, error };
+}
+
+/** The debrief's fields as the panel names them (the API names them date, from and to). */
+const FIELD_WORDS: Record<string, string> = { date: 'From', from: 'From', to: 'To' };
+
+/**
+ * An API error in the panel's words: each problem the API ties to a field is said with the
+ * field's label ("From: 3 Jan 2007 is not a trading session") rather than the API's name
+ * for it ("date: 2007-01-03 ..."); the days as the taskpane says them.
+ */
+function apiErrorText(err: unknown): string {
+  const issues = err instanceof ApiError ? (err.problem?.errors ?? []) : [];
+  const named = issues.filter((i) => typeof i.field === 'string' && FIELD_WORDS[i.field]);
+  if (named.length && named.length === issues.length)
+    return named.map((i) => `${FIELD_WORDS[i.field!]}: ${daysInWords(i.message)}`).join('; ');
+  return daysInWords(errorText(err));
 }
 
 class WorkbookPanel {
@@ -270,7 +287,7 @@ class WorkbookPanel {
       return new Error(`${errorText(err)}.`);
     }
     if (day && this.lastBar && ISO.test(day) && day > this.lastBar)
-      return new Error(`${name} ${day} is after the last session in the data (${this.lastBar}).`);
+      return new Error(`${name} ${formatDay(day)} is after the last session in the data (${formatDay(this.lastBar)}).`);
     return day;
   }
 
@@ -282,7 +299,9 @@ class WorkbookPanel {
       const both = ISO.test(from) && ISO.test(to);
       const relative = !both && /^-\d+$/.test(from) && /^-\d+$/.test(to);
       if ((both && to < from) || (relative && Number(to) < Number(from)))
-        to = new Error(`To ${to} is before From ${from}: pick a To on or after From, or leave it empty.`);
+        to = new Error(
+          `To ${formatDay(to)} is before From ${formatDay(from)}: pick a To on or after From, or leave it empty.`,
+        );
     }
     setFieldError(this.from.input, this.from.error, from instanceof Error ? from.message : undefined);
     setFieldError(this.to.input, this.to.error, to instanceof Error ? to.message : undefined);
@@ -308,7 +327,7 @@ class WorkbookPanel {
       const { text, kind } = await work();
       say(message, text, kind);
     } catch (err) {
-      say(message, `${label} failed: ${errorText(err)}`, 'error');
+      say(message, `${label} failed: ${daysInWords(errorText(err))}`, 'error');
     } finally {
       this.busy = false;
       this.root.setAttribute('aria-busy', 'false');
@@ -326,7 +345,8 @@ class WorkbookPanel {
       bad?.focus();
       return;
     }
-    const label = 'date' in request ? `Writing the debrief of ${request.date}` : 'Writing the debrief';
+    const label =
+      'date' in request ? `Writing the debrief of ${formatDay(String(request.date))}` : 'Writing the debrief';
     await this.run(label, this.debriefMessage, async () => {
       try {
         const result = await Excel.run((context) => fillDebrief(context, this.ctx.client, request));
@@ -334,7 +354,7 @@ class WorkbookPanel {
         return { text: result.message, kind: total ? 'success' : 'error' };
       } catch (err) {
         this.showApiFieldErrors(err);
-        return { text: `Debrief not written: ${errorText(err)}`, kind: 'error' };
+        return { text: `Debrief not written: ${apiErrorText(err)}`, kind: 'error' };
       }
     });
   }
@@ -344,7 +364,7 @@ class WorkbookPanel {
     if (!(err instanceof ApiError)) return;
     for (const issue of err.problem?.errors ?? []) {
       const f = issue.field === 'to' ? this.to : issue.field === 'from' || issue.field === 'date' ? this.from : null;
-      if (f) setFieldError(f.input, f.error, `${f === this.to ? 'To' : 'From'}: ${issue.message}`);
+      if (f) setFieldError(f.input, f.error, `${f === this.to ? 'To' : 'From'}: ${daysInWords(issue.message)}`);
     }
   }
 
@@ -414,7 +434,9 @@ class WorkbookPanel {
       const result = await Excel.run((context) => snapshotWithStatus(context, this.ctx.client, { scope }));
       if (!result.frozen) return { text: result.message, kind: 'info' };
       const asOf = /\bas of (\d{4}-\d{2}-\d{2})\b/.exec(result.note ?? '')?.[1];
-      const when = asOf ? `Values as of ${asOf}` : 'The last session of the values is unknown (the API did not answer)';
+      const when = asOf
+        ? `Values as of ${formatDay(asOf)}`
+        : 'The last session of the values is unknown (the API did not answer)';
       return { text: `${result.message} ${when}; the sheet has a note saying so.`, kind: 'success' };
     });
   }
