@@ -8,7 +8,7 @@ import type { StatusResult } from '../../api/src/contracts/responses';
 import { client } from '../common/shared';
 import { byId, errorText, say } from './dom';
 import { reenterIwmFormulas } from './excel';
-import { formatDay, formatMoment } from './today-model';
+import { daysInWords, formatDay, formatMoment } from './format';
 
 export type Status = z.infer<typeof StatusResult>;
 
@@ -53,7 +53,7 @@ export class StatusPanel {
       // meta); here they are facts of the source and of its last bar.
       byId('status-last').textContent =
         (status.lastBarDate ? formatDay(status.lastBarDate) : 'none') +
-        (status.stale ? ` (out of date: ${status.staleReason ?? 'the last refresh failed'})` : '');
+        (status.stale ? ` (out of date: ${daysInWords(status.staleReason ?? 'the last refresh failed')})` : '');
       byId('status-expected').textContent = formatDay(status.expectedLastSession);
       byId('status-refreshed').textContent = formatMoment(status.lastRefreshAt);
       // While the universe backfill runs (IWM_UNIVERSE=grouped), say how far it is: breadth

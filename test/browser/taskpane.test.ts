@@ -289,7 +289,7 @@ test('progress while the API works, the page stays usable; a stale status is sai
   await page.waitForSelector('#status-progress[hidden]', { state: 'attached' });
   expect(await page.getAttribute('#status-section', 'aria-busy')).toBe('false');
   expect(await text(page, '#status-last')).toBe(
-    `${formatDayWords(sessions[sessions.length - 1])} (out of date: no bars since 2026-11-20)`,
+    `${formatDayWords(sessions[sessions.length - 1])} (out of date: no bars since 20 Nov 2026)`,
   );
   expect(await page.locator('#banner').isHidden()).toBe(true);
   expect(await text(page, '#status-source')).toBe('massive');
