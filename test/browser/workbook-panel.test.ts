@@ -302,6 +302,7 @@ test('insert dashboard: a new sheet of live formulas and 3 native charts, never 
   await insert.click();
   const question = page.getByRole('group', { name: /already has the sheet "IWM Dashboard"/ });
   await question.waitFor();
+  await keepScreenshot(page, '#workbook-section', 'workbook-ask-dashboard.png');
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Go to IWM Dashboard');
   await page.keyboard.press('Escape');
   expect(await question.count()).toBe(0);

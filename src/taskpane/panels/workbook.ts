@@ -382,6 +382,7 @@ class WorkbookPanel {
     }
     if (existing !== null) {
       const sheet = existing;
+      say(this.sheetsMessage, '', 'info'); // the last outcome is not this question's
       const choice = await ask(
         this.sheetsAsk,
         opener,
@@ -422,6 +423,7 @@ class WorkbookPanel {
     const scope = this.scope.value === 'sheet' ? 'sheet' : 'selection';
     // Formulas replaced by values do not come back (Excel's Undo does not cover an add-in's
     // writes): ask first.
+    say(this.snapshotMessage, '', 'info');
     const go = await ask(
       this.snapshotAsk,
       opener,
