@@ -5,10 +5,22 @@
  * scripts/functions-metadata.js), the icons, help/functions.html and both manifests
  * (manifest.xml and the unified manifest.json, from scripts/manifests.js).
  *
+ * Two separate choices:
+ * - How the code is built: --mode production (the default: minified, no source maps) or
+ *   --mode development (readable code with source maps, for debugging).
+ * - Which manifests: the dev flavour (the default: dev Id, localhost URLs, the committed
+ *   manifest.xml) or, with --env flavour=production, the production flavour (production Id,
+ *   IWM_ADDIN_URL).
+ * So `npm run build:addin` = webpack --mode production: minified code with the dev manifests,
+ * which `npm start` serves and `npm test` exercises; `npm run build:addin:dev` = --mode
+ * development; `npm run build:addin:prod` = --mode production --env flavour=production.
+ *
  * Environment at build time:
  * - IWM_ADDIN_URL: where the built files will be hosted (e.g. https://contoso.z13.web.core.windows.net/);
- *   every URL of both manifests starts with it. Default: the local dev host. A production build
- *   (--mode production) with localhost URLs fails, unless IWM_ALLOW_LOCAL_PROD=1.
+ *   every URL of both manifests starts with it. Default: the local dev host. A production-flavour
+ *   build with localhost URLs fails, unless IWM_ALLOW_LOCAL_PROD=1.
+ * - IWM_SOURCE_MAPS=1: write source maps (.map files) in a production-mode build too.
+ *   A development build always has them.
  * - IWM_API_URL: the API root the add-in calls by default (e.g. https://<app>.azurewebsites.net/api/v1).
  *   Default: the add-in's own origin + /api/v1 (npm start serves both on one origin).
  */
@@ -27,11 +39,26 @@ function addinUrl() {
   return raw;
 }
 
-module.exports = (_env, argv) => {
-  const production = argv.mode === 'production';
+/** Source maps in a production-mode build: only when IWM_SOURCE_MAPS=1. */
+function sourceMapsAsked() {
+  const raw = (process.env.IWM_SOURCE_MAPS ?? '').trim();
+  if (raw !== '' && raw !== '0' && raw !== '1') throw new Error(`IWM_SOURCE_MAPS=${raw} must be 1 or 0`);
+  return raw === '1';
+}
+
+/** The manifest flavour: `--env flavour=production`, or the dev flavour. */
+function productionFlavour(env) {
+  const name = env?.flavour ?? 'development';
+  if (name !== 'development' && name !== 'production')
+    throw new Error(`--env flavour=${name} must be development or production`);
+  return name === 'production';
+}
+
+module.exports = (env, argv) => {
+  const development = argv.mode === 'development';
   return {
-    mode: production ? 'production' : 'development',
-    devtool: 'source-map',
+    mode: development ? 'development' : 'production',
+    devtool: development || sourceMapsAsked() ? 'source-map' : false,
     entry: {
       functions: './src/functions/functions.ts',
       // dependOn: the taskpane reuses the functions bundle's modules, so the page holds ONE
@@ -53,7 +80,7 @@ module.exports = (_env, argv) => {
     performance: { hints: false },
     plugins: [
       new CustomFunctionsMetadataPlugin({ output: 'functions.json', input: './src/functions/functions.ts' }),
-      new ManifestsPlugin({ flavour: flavour(production, addinUrl()) }),
+      new ManifestsPlugin({ flavour: flavour(productionFlavour(env), addinUrl()) }),
       new webpack.DefinePlugin({ IWM_API_URL: JSON.stringify(process.env.IWM_API_URL ?? '') }),
       new HtmlWebpackPlugin({
         filename: 'taskpane.html',

@@ -21,13 +21,7 @@ const os = require('os');
 const { execFileSync } = require('child_process');
 
 const DIST = path.join(__dirname, '..', 'api', 'dist');
-const intEnv = (name, fallback) => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${v})`);
-  return n;
-};
+const { intEnv, median } = require('./bench-util');
 const MEMBERS = intEnv('BENCH_MEMBERS', 2000);
 const SESSIONS = intEnv('BENCH_SESSIONS', 6300);
 const ROUNDS = intEnv('BENCH_ROUNDS', 5);
@@ -46,7 +40,6 @@ const { resolveProfile } = require(path.join(DIST, 'engine', 'profile'));
 const { memberBreadth } = require(path.join(DIST, 'engine', 'member-breadth'));
 const { createStore } = require(path.join(DIST, 'storage'));
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 const SAMPLE = snapshotOfSample(generateSample({ sessions: SESSIONS, members: MEMBERS }), '2026-01-01T00:00:00Z');

@@ -302,7 +302,8 @@ function localUrls(text) {
 /**
  * Why a production build must not finish, or null. A production manifest that still points
  * at this computer installs an add-in nobody else can load, so it is refused unless asked
- * for explicitly (IWM_ALLOW_LOCAL_PROD=1, e.g. to test a minified build locally).
+ * for explicitly (IWM_ALLOW_LOCAL_PROD=1, e.g. to try the production Id on this computer).
+ * Minified code needs no such thing: `npm run build:addin` builds it with the dev manifests.
  */
 function productionProblem(manifests, env = process.env) {
   if (env.IWM_ALLOW_LOCAL_PROD === '1') return null;
@@ -312,7 +313,8 @@ function productionProblem(manifests, env = process.env) {
     `production build refused: ${local.length} URL(s) in the manifests point at this computer ` +
     `(${local.slice(0, 3).join('; ')}${local.length > 3 ? '; ...' : ''}). Set IWM_ADDIN_URL to the https address ` +
     `the add-in is served from (e.g. IWM_ADDIN_URL=https://contoso.z13.web.core.windows.net/), ` +
-    `or IWM_ALLOW_LOCAL_PROD=1 for a local production build.`
+    `or IWM_ALLOW_LOCAL_PROD=1 for production manifests that point at this computer ` +
+    `(for minified code with the dev manifests, run \`npm run build:addin\` instead).`
   );
 }
 

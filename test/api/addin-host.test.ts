@@ -10,7 +10,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import { safeRelativePath } from '../../api/src/host/addin-host';
+import { chooseEncoding, CompressedCache, etagMatches } from '../../api/src/host/compression';
 import { resolveDevCertificate, type DevCertificate } from '../../api/src/host/dev-certs';
 import { addinSettings, startApi, type StartedHost } from '../../api/src/host/main';
 import { ConfigError } from '../../api/src/service/config';
@@ -22,6 +24,15 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
   'base64',
 );
+// A bundle-like script of ~40 KB: text that compresses, and is not all one repeated line.
+const BUNDLE = Buffer.from(
+  Array.from({ length: 800 }, (_, i) => `function f${i}(a){return a*${(i * 7919) % 1009}+"${i.toString(36)}";}\n`).join(
+    '',
+  ),
+);
+// Bytes that look like an image: large, but never compressed (png is compressed already).
+const BIG_PNG = Buffer.concat([PNG, Buffer.alloc(4096, 7)]);
+const SMALL_CSS = 'body{margin:0}';
 const NO_OFFICE_CERTS = path.join(os.tmpdir(), 'iwm-no-office-dev-certs-here');
 
 // Generating certificates (RSA keys) takes seconds on a busy machine: hooks and tests get a minute.
@@ -80,6 +91,9 @@ beforeAll(async () => {
   await fs.writeFile(path.join(addinDir, 'functions.json'), '{"functions":[]}');
   await fs.writeFile(path.join(addinDir, 'functions.js'), 'console.log("functions");');
   await fs.writeFile(path.join(addinDir, 'assets', 'x.png'), PNG);
+  await fs.writeFile(path.join(addinDir, 'bundle.js'), BUNDLE);
+  await fs.writeFile(path.join(addinDir, 'assets', 'big.png'), BIG_PNG);
+  await fs.writeFile(path.join(addinDir, 'small.css'), SMALL_CSS);
   // A file next to the add-in folder that traversal must not reach.
   await fs.writeFile(path.join(tmp, 'package.json'), '{"secret":true}');
   cert = await resolveDevCertificate({}, { officeDir: NO_OFFICE_CERTS, cacheDir: certDir });
@@ -187,6 +201,150 @@ describe('static add-in files over https', () => {
       expect(res.status).toBe(405);
       expect(res.headers.allow).toBe('GET, HEAD');
     }
+  });
+});
+
+describe('compression of the add-in files', () => {
+  const accept = (encoding: string | null, method = 'GET', extra: Record<string, string> = {}) =>
+    get(
+      addinPort(),
+      '/bundle.js',
+      method,
+      undefined,
+      encoding === null ? extra : { 'accept-encoding': encoding, ...extra },
+    );
+
+  test('gzip and br bodies decompress to exactly the file, with their length, encoding and vary', async () => {
+    const gz = await accept('gzip');
+    expect(gz.status).toBe(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.vary).toBe('accept-encoding');
+    expect(gz.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(gz.headers['content-length']).toBe(String(gz.bytes.length));
+    expect(gz.bytes.length).toBeLessThan(BUNDLE.length / 3);
+    expect(zlib.gunzipSync(gz.bytes).equals(BUNDLE)).toBe(true);
+    const br = await accept('gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(br.headers['content-length']).toBe(String(br.bytes.length));
+    expect(zlib.brotliDecompressSync(br.bytes).equals(BUNDLE)).toBe(true);
+    // Each encoding has its own ETag, and neither is the plain file's.
+    const plain = await accept(null);
+    expect(new Set([gz.headers.etag, br.headers.etag, plain.headers.etag]).size).toBe(3);
+    // Served again (from the cache), the same bytes.
+    expect((await accept('br')).bytes.equals(br.bytes)).toBe(true);
+  });
+
+  test('no header, identity, or every compression refused: the plain file, still with vary', async () => {
+    for (const header of [
+      null,
+      'identity',
+      'br;q=0, gzip;q=0',
+      'gzip;q=0, deflate',
+      '*;q=0',
+      'gzip;q=0.2, identity;q=0.5',
+    ]) {
+      const res = await accept(header);
+      expect({ header, encoding: res.headers['content-encoding'] }).toEqual({ header, encoding: undefined });
+      expect(res.bytes.equals(BUNDLE)).toBe(true);
+      expect(res.headers['content-length']).toBe(String(BUNDLE.length));
+      expect(res.headers.vary).toBe('accept-encoding');
+    }
+  });
+
+  test('q-values choose between br and gzip', async () => {
+    expect((await accept('br;q=0.5, gzip')).headers['content-encoding']).toBe('gzip');
+    expect((await accept('br;q=0, gzip;q=0.1')).headers['content-encoding']).toBe('gzip');
+    expect((await accept('gzip;q=0, *')).headers['content-encoding']).toBe('br');
+  });
+
+  test("304 with the encoding's ETag; another encoding of the file is not a match", async () => {
+    const gz = await accept('gzip');
+    const etag = gz.headers.etag!;
+    expect(etag).toMatch(/-gzip"$/);
+    const again = await accept('gzip', 'GET', { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.headers.etag).toBe(etag);
+    expect(again.headers.vary).toBe('accept-encoding');
+    expect(again.bytes.length).toBe(0);
+    const other = await accept('br', 'GET', { 'if-none-match': etag });
+    expect(other.status).toBe(200);
+    expect(other.headers['content-encoding']).toBe('br');
+  });
+
+  test('HEAD has the same headers as GET, without a body', async () => {
+    for (const encoding of ['br', 'gzip', 'identity']) {
+      const full = await accept(encoding);
+      const head = await accept(encoding, 'HEAD');
+      expect(head.status).toBe(200);
+      expect(head.bytes.length).toBe(0);
+      for (const h of ['content-length', 'content-encoding', 'etag', 'vary', 'content-type'])
+        expect({ encoding, h, value: head.headers[h] }).toEqual({ encoding, h, value: full.headers[h] });
+    }
+  });
+
+  test('small files and images are never compressed', async () => {
+    const css = await get(addinPort(), '/small.css', 'GET', undefined, { 'accept-encoding': 'br, gzip' });
+    expect(css.headers['content-encoding']).toBeUndefined();
+    expect(css.body).toBe(SMALL_CSS);
+    const png = await get(addinPort(), '/assets/big.png', 'GET', undefined, { 'accept-encoding': 'br, gzip' });
+    expect(png.headers['content-encoding']).toBeUndefined();
+    expect(png.headers.vary).toBeUndefined();
+    expect(png.bytes.equals(BIG_PNG)).toBe(true);
+  });
+
+  test('Accept-Encoding on its own', () => {
+    expect(chooseEncoding(undefined)).toBe('identity');
+    expect(chooseEncoding('')).toBe('identity');
+    expect(chooseEncoding('gzip, deflate, br, zstd')).toBe('br');
+    expect(chooseEncoding('gzip')).toBe('gzip');
+    expect(chooseEncoding('x-gzip')).toBe('gzip');
+    expect(chooseEncoding('GZIP;Q=0.8, br;q=0.7')).toBe('gzip');
+    expect(chooseEncoding('br;q=1.0, gzip;q=1')).toBe('br');
+    expect(chooseEncoding('deflate')).toBe('identity');
+    expect(chooseEncoding('br;q=2')).toBe('identity');
+    expect(chooseEncoding('br;q=abc, gzip')).toBe('gzip');
+    expect(chooseEncoding(['gzip;q=0.1', 'br;q=0.9'])).toBe('br');
+    expect(etagMatches('W/"a-1-br"', 'W/"a-1-br"')).toBe(true);
+    expect(etagMatches('"x", W/"a-1-br"', 'W/"a-1-br"')).toBe(true);
+    expect(etagMatches('"a-1-br"', 'W/"a-1-br"')).toBe(true);
+    expect(etagMatches('*', 'W/"a-1"')).toBe(true);
+    expect(etagMatches('W/"a-1"', 'W/"a-1-gzip"')).toBe(false);
+    expect(etagMatches(undefined, 'W/"a-1"')).toBe(false);
+  });
+
+  test('the cache compresses a file once per ETag, shares a compression in progress, and stays bounded', async () => {
+    const bound = zlib.gzipSync(BUNDLE).length * 3.5;
+    const cache = new CompressedCache(bound);
+    let loads = 0;
+    const load = (bytes: Buffer) => async () => {
+      loads++;
+      return bytes;
+    };
+    const [a, b] = await Promise.all([
+      cache.get('/x.js', 'W/"1"', 'gzip', load(BUNDLE)),
+      cache.get('/x.js', 'W/"1"', 'gzip', load(BUNDLE)),
+    ]);
+    expect(loads).toBe(1);
+    expect(a).toBe(b);
+    await cache.get('/x.js', 'W/"1"', 'gzip', load(BUNDLE));
+    expect(loads).toBe(1);
+    // Another encoding, then a rebuilt file (new ETag): each compressed anew.
+    await cache.get('/x.js', 'W/"1"', 'br', load(BUNDLE));
+    expect(loads).toBe(2);
+    const changed = Buffer.from(BUNDLE.toString('utf8').replace(/f1/g, 'g1'));
+    expect(zlib.gunzipSync(await cache.get('/x.js', 'W/"2"', 'gzip', load(changed))).equals(changed)).toBe(true);
+    expect(loads).toBe(3);
+    // Bounded: more bodies than fit push the oldest out, and the bytes held stay under the bound.
+    for (let i = 0; i < 10; i++)
+      await cache.get(`/f${i}.js`, 'W/"1"', 'gzip', load(Buffer.concat([BUNDLE, Buffer.from(String(i))])));
+    expect(cache.size.bytes).toBeLessThanOrEqual(bound);
+    expect(cache.size.entries).toBeLessThan(5);
+    // A failed read is not cached.
+    await expect(cache.get('/bad.js', 'W/"1"', 'gzip', () => Promise.reject(new Error('gone')))).rejects.toThrow(
+      'gone',
+    );
+    await expect(cache.get('/bad.js', 'W/"1"', 'gzip', load(BUNDLE))).resolves.toBeInstanceOf(Buffer);
   });
 });
 

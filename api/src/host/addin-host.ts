@@ -9,12 +9,18 @@
  * the file system, and the resolved file must still be inside the folder (symlinks
  * included). `cache-control: no-cache` with an ETag, so a rebuilt add-in is picked up at
  * the next load without re-downloading unchanged files.
+ *
+ * Text files of 1 KB or more (js, css, html, json, xml, svg, map, txt) are sent with brotli
+ * or gzip when the request's Accept-Encoding accepts one (compression.ts), with
+ * `vary: accept-encoding` and an ETag of their own per encoding; compressed once per build
+ * and kept in memory.
  */
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import path from 'node:path';
 import { makeProblem } from '../contracts/problem';
+import { chooseEncoding, CompressedCache, encodedEtag, etagMatches, isCompressible } from './compression';
 import { createHttpsServer, sendProblem, type ServerTimeouts } from './http-server';
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -41,6 +47,16 @@ export interface AddinHostOptions {
   log?: (msg: string) => void;
   /** Server timeouts (http-server.ts); tests shorten them. */
   timeouts?: Partial<ServerTimeouts>;
+  /** Compress text files the client accepts compressed (default true; the benchmark turns it off for its baseline). */
+  compress?: boolean;
+}
+
+export interface StaticOptions {
+  log?: (msg: string) => void;
+  /** Default true. */
+  compress?: boolean;
+  /** Compressed bodies (tests pass their own to look inside). */
+  cache?: CompressedCache;
 }
 
 /**
@@ -67,8 +83,11 @@ export function safeRelativePath(rawUrl: string): string | null {
 }
 
 /** Serves the files under `dir` (see the module comment). */
-export function createStaticHandler(dir: string, log: (msg: string) => void = () => {}): RequestListener {
+export function createStaticHandler(dir: string, options: StaticOptions = {}): RequestListener {
   const root = path.resolve(dir);
+  const log = options.log ?? (() => {});
+  const compression = options.compress ?? true;
+  const cache = options.cache ?? new CompressedCache();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') {
@@ -110,7 +129,10 @@ export function createStaticHandler(dir: string, log: (msg: string) => void = ()
     // A symlink may not lead outside the folder; a directory is not a file (no listings).
     if (!real.startsWith(realRoot + path.sep) || !stat.isFile()) return notFound();
 
-    const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+    const fileEtag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+    const compressible = compression && isCompressible(path.extname(real), stat.size);
+    const encoding = compressible ? chooseEncoding(req.headers['accept-encoding']) : 'identity';
+    const etag = encodedEtag(fileEtag, encoding);
     const headers: Record<string, string> = {
       'content-type': CONTENT_TYPES[path.extname(real).toLowerCase()] ?? 'application/octet-stream',
       'cache-control': 'no-cache',
@@ -118,19 +140,25 @@ export function createStaticHandler(dir: string, log: (msg: string) => void = ()
       etag,
       'last-modified': stat.mtime.toUTCString(),
     };
-    if (req.headers['if-none-match'] === etag) {
+    if (compressible) headers.vary = 'accept-encoding';
+    if (encoding !== 'identity') headers['content-encoding'] = encoding;
+    if (etagMatches(req.headers['if-none-match'], etag)) {
       res.writeHead(304, headers);
       res.end();
       return;
     }
-    if (method === 'HEAD') {
+    if (encoding === 'identity' && method === 'HEAD') {
       res.writeHead(200, { ...headers, 'content-length': String(stat.size) });
       res.end();
       return;
     }
-    const body = await fs.readFile(real);
+    const body =
+      encoding === 'identity'
+        ? await fs.readFile(real)
+        : await cache.get(real, fileEtag, encoding, () => fs.readFile(real));
     res.writeHead(200, { ...headers, 'content-length': String(body.length) });
-    res.end(body);
+    if (method === 'HEAD') res.end();
+    else res.end(body);
   };
   return (req, res) => {
     handle(req, res).catch((err) => {
@@ -143,7 +171,7 @@ export function createStaticHandler(dir: string, log: (msg: string) => void = ()
 
 /** /api/... goes to the API handler, everything else to the add-in's files. */
 export function createAddinHandler(options: Omit<AddinHostOptions, 'tls'>): RequestListener {
-  const files = createStaticHandler(options.dir, options.log);
+  const files = createStaticHandler(options.dir, { log: options.log, compress: options.compress });
   return (req, res) => {
     const url = req.url ?? '/';
     if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) options.api(req, res);
