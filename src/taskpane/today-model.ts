@@ -354,7 +354,8 @@ export function todayModel(r: SignalReading, history: SessionRow[], next: NextEv
   const prev = history.length >= 2 ? history[history.length - 2] : null;
   const notes: string[] = [];
   if (r.meta.sample) notes.push('Sample data: synthetic numbers for trying the add-in, not market readings.');
-  if (r.meta.stale) notes.push(`The data may be out of date${r.meta.staleReason ? `: ${daysInWords(r.meta.staleReason)}` : '.'}`);
+  if (r.meta.stale)
+    notes.push(`The data may be out of date${r.meta.staleReason ? `: ${daysInWords(r.meta.staleReason)}` : '.'}`);
   return {
     date: r.date,
     rating,
