@@ -7,8 +7,10 @@
  * `POST /api/v1/batch` and settles every call by its index (Microsoft's batching pattern
  * for custom functions). A request that fails as a whole (network down, timeout, 401, a
  * reply that is not the expected array) rejects every call in it with an error that says
- * what happened, so no cell is left on #BUSY!. A profile most calls share (the workbook's)
- * is sent once per request, in the body's `defaults`.
+ * what happened, so no cell is left on #BUSY!. Two whole-request answers are not failures
+ * of the cells: over the API's request budget, the burst is split until it fits; API busy,
+ * the request is sent again after its Retry-After (see send). A profile most calls share
+ * (the workbook's) is sent once per request, in the body's `defaults`.
  *
  * Cache: results are kept per (API address, function, arguments, profile hash). A call
  * whose dates are all explicit ISO dates asks about closed sessions, whose numbers do not
@@ -30,6 +32,8 @@ export class ApiError extends Error {
     readonly kind: ApiErrorKind,
     message: string,
     readonly problem?: Problem,
+    /** A busy API's Retry-After, in milliseconds. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -52,6 +56,10 @@ export interface ClientOptions {
   cacheSize?: number;
   /** Most calls in one request (the API refuses more than MAX_BATCH_CALLS). */
   maxCalls?: number;
+  /** Times a request the API was too busy for (503 `busy`) is sent again, after its Retry-After. */
+  busyRetries?: number;
+  /** Longest wait before sending a busy request again, whatever Retry-After says. */
+  maxRetryWaitMs?: number;
   now?: () => number;
 }
 
@@ -92,6 +100,15 @@ function problemError(problem: Problem): ApiError {
 
 function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && typeof (value as Problem).type === 'string';
+}
+
+/** Retry-After in milliseconds (delta-seconds or an HTTP date), or undefined. */
+function retryAfterMs(response: Response): number | undefined {
+  const raw = response.headers.get('retry-after')?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw) * 1000;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** True when every date the call names is an explicit ISO date (a closed session). */
@@ -144,6 +161,8 @@ export class BatchingClient {
       latestTtlMs: 60_000,
       cacheSize: 50_000,
       maxCalls: MAX_BATCH_CALLS,
+      busyRetries: 3,
+      maxRetryWaitMs: 10_000,
       now: () => Date.now(),
       ...options,
     };
@@ -204,8 +223,15 @@ export class BatchingClient {
     }
     const calls = this.queue;
     this.queue = [];
-    // A profile that several calls share (the workbook's) goes once per request, in the
-    // body's defaults, instead of once per call: a profile with custom events is kilobytes.
+    return this.sendAll(calls);
+  }
+
+  /**
+   * Sends `calls` in as few requests as the call count and the body size allow. A profile
+   * that several calls share (the workbook's) goes once per request, in the body's
+   * defaults, instead of once per call: a profile with custom events is kilobytes.
+   */
+  private sendAll(calls: Pending[]): Promise<void> {
     const shared = sharedProfile(calls);
     const head = shared === null ? '[' : `{"defaults":{"profile":${shared}},"calls":[`;
     const tail = shared === null ? ']' : ']}';
@@ -243,11 +269,34 @@ export class BatchingClient {
     if (this.cache.size > cacheSize) this.cache.delete(this.cache.keys().next().value as string);
   }
 
-  /** One request; settles every call in `chunk` whatever happens. */
-  private async send(chunk: Pending[], body: string): Promise<void> {
+  /**
+   * One request; settles every call in `chunk` whatever happens. Two answers about the
+   * request rather than its calls are handled here instead of failing every cell: a
+   * request over the API's budget (422 `over-budget`: a sheet of heavy formulas in one
+   * burst) is split in halves and each half sent on its own, down to single calls, so only
+   * a call over the budget by itself fails; a busy API (503 `busy`) gets the same request
+   * again after its Retry-After, a few times (busyRetries), then the calls fail saying so.
+   */
+  private async send(chunk: Pending[], body: string, busyTries = 0): Promise<void> {
     const base = this.options.baseUrl().replace(/\/+$/, '');
     try {
-      const results = await this.post(base, chunk, body);
+      const results = await this.post(base, chunk, body).catch(async (err: unknown) => {
+        const kind = err instanceof ApiError && err.problem ? problemKind(err.problem) : null;
+        if (kind === 'over-budget' && chunk.length > 1) {
+          const half = Math.ceil(chunk.length / 2);
+          await Promise.all([this.sendAll(chunk.slice(0, half)), this.sendAll(chunk.slice(half))]);
+          return null;
+        }
+        if (kind === 'busy' && busyTries < this.options.busyRetries) {
+          const wait = Math.min((err as ApiError).retryAfterMs ?? 1000, this.options.maxRetryWaitMs);
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          await this.send(chunk, body, busyTries + 1);
+          return null;
+        }
+        throw err;
+      });
+      // Settled by the split halves or the retry.
+      if (results === null) return;
       chunk.forEach((call, i) => {
         const item = results[i] as { value?: unknown; error?: unknown } | null;
         if (item && typeof item === 'object' && 'value' in item) {
@@ -308,7 +357,8 @@ export class BatchingClient {
           }`,
           isProblem(reply) ? reply : undefined,
         );
-      if (isProblem(reply)) throw new ApiError(problemError(reply).kind, `IWM API: ${reply.detail}`, reply);
+      if (isProblem(reply))
+        throw new ApiError(problemError(reply).kind, `IWM API: ${reply.detail}`, reply, retryAfterMs(response));
       throw new ApiError('server', `the IWM API at ${base} answered HTTP ${response.status}`);
     }
     if (!Array.isArray(reply) || reply.length !== chunk.length)

@@ -4,7 +4,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import { ApiError, BatchingClient, type ClientOptions } from '../../src/common/api-client';
+import { makeProblem } from '../../api/src/contracts/problem';
+import { FIELDS } from '../../api/src/engine/fields';
 import { createLocalHost } from '../../api/src/host/local-host';
+import { BUDGET } from '../../api/src/service/budget';
 import type { Runtime } from '../../api/src/service/runtime';
 import { listen, startLocalApi, type LocalApi } from '../support/local-api';
 
@@ -234,5 +237,82 @@ describe('a request that fails as a whole rejects every call in it', () => {
     const errors = await allRejected(short);
     expect(errors[0].kind).toBe('server');
     expect(errors[0].message).toMatch(/unexpected reply \(expected 50 results\)/);
+  });
+});
+
+describe('a request the API cannot take now is not the cells’ failure', () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise((resolve) => s.close(resolve));
+    }
+  });
+
+  /** A server that answers 503 `busy` (Retry-After: 0) `busyTimes` times, then passes requests to the real API. */
+  async function busyThen(busyTimes: number): Promise<{ url: string; requests: () => number }> {
+    let requests = 0;
+    const s = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        requests++;
+        if (requests <= busyTimes) {
+          res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '0' });
+          res.end(JSON.stringify(makeProblem('busy', 'the server is working on 2 heavy requests and 8 wait')));
+          return;
+        }
+        void fetch(`${base}/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.concat(chunks),
+        })
+          .then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(await r.text()))
+          .catch(() => res.destroy());
+      });
+    });
+    servers.push(s);
+    return { url: await listen(s), requests: () => requests };
+  }
+
+  test('busy: the same request again after Retry-After; the cells get their values', async () => {
+    const { url, requests } = await busyThen(2);
+    const c = new BatchingClient({ baseUrl: () => url });
+    const dates = sessions.slice(10, 20);
+    const values = await Promise.all(dates.map((asOf) => c.call('field', { field: 'close', asOf })));
+    expect(requests()).toBe(3);
+    expect(values[4]).toEqual(await rt.service.call('field', { field: 'close', asOf: dates[4] }));
+  });
+
+  test('busy every time: after busyRetries more tries the cells say the API is busy', async () => {
+    const { url, requests } = await busyThen(Infinity);
+    const c = new BatchingClient({ baseUrl: () => url, busyRetries: 2 });
+    const settled = await Promise.allSettled(
+      sessions.slice(0, 5).map((asOf) => c.call('field', { field: 'close', asOf })),
+    );
+    expect(requests()).toBe(3);
+    const errors = settled.map((s) => (s as PromiseRejectedResult).reason as ApiError);
+    expect(errors.every((e) => e instanceof ApiError && e.kind === 'server')).toBe(true);
+    expect(errors[0].message).toBe('IWM API: the server is working on 2 heavy requests and 8 wait');
+  });
+
+  test('over budget as one request: the burst is split until each part fits, every call gets its value', async () => {
+    // Whole-history tables of every field: each fits the budget alone, together they do not.
+    const fields = FIELDS.map((f) => f.name);
+    const n = Math.min(sessions.length - 20, Math.floor((BUDGET.maxCells - 1000) / fields.length));
+    const perCall = n * fields.length;
+    const k = Math.floor(BUDGET.maxCells / perCall) + 2;
+    expect(k).toBeLessThanOrEqual(20); // each call's window, shifted by one session, stays in the data
+    const c = client();
+    const calls = Array.from({ length: k }, (_, i) =>
+      c.call('history', { from: sessions[sessions.length - n - i], to: sessions[sessions.length - 1 - i], fields }),
+    );
+    const tables = (await Promise.all(calls)) as { columns: string[]; rows: unknown[][] }[];
+    // One refused request, then at least its two halves.
+    expect(api.batchRequests).toBeGreaterThanOrEqual(3);
+    tables.forEach((t, i) => {
+      expect(t.rows).toHaveLength(n);
+      expect(t.rows[n - 1][0]).toBe(sessions[sessions.length - 1 - i]);
+    });
   });
 });
