@@ -1,7 +1,8 @@
 /**
- * Follows Office's theme: dark when Office's body background is dark, light otherwise;
- * outside Office (or on hosts without officeTheme) the CSS follows prefers-color-scheme.
- * Sets `data-theme` on <html>, which taskpane.css reads.
+ * Follows Office's theme: dark when Office's body background is dark, light otherwise.
+ * Outside Office (or on hosts without officeTheme) it follows the system's
+ * prefers-color-scheme, and keeps following it when it changes. Sets `data-theme` on
+ * <html>, the one switch taskpane.css reads (so its dark tokens are written once).
  */
 function isDark(hex: string): boolean {
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex.trim());
@@ -10,12 +11,23 @@ function isDark(hex: string): boolean {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
 }
 
-export function applyTheme(): void {
-  let background: string | undefined;
+function officeBackground(): string | undefined {
   try {
-    background = typeof Office === 'undefined' ? undefined : Office.context?.officeTheme?.bodyBackgroundColor;
+    return typeof Office === 'undefined' ? undefined : Office.context?.officeTheme?.bodyBackgroundColor;
   } catch {
-    background = undefined; // officeTheme throws on hosts that lack it
+    return undefined; // officeTheme throws on hosts that lack it
   }
-  if (background) document.documentElement.dataset.theme = isDark(background) ? 'dark' : 'light';
+}
+
+export function applyTheme(): void {
+  const root = document.documentElement;
+  const background = officeBackground();
+  if (background) {
+    root.dataset.theme = isDark(background) ? 'dark' : 'light';
+    return;
+  }
+  const system = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+  const follow = () => (root.dataset.theme = system?.matches ? 'dark' : 'light');
+  follow();
+  system?.addEventListener?.('change', follow);
 }
