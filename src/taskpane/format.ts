@@ -35,3 +35,9 @@ export function num(value: unknown, digits = 1): string {
   const text = Math.abs(value).toFixed(digits);
   return value < 0 && Number(text) !== 0 ? `\u2212${text}` : text;
 }
+
+/** A fraction (a position size) as a percentage to one decimal: 0.25 -> "25%"; "n/a" when missing. */
+export function percent(fraction: unknown): string {
+  if (typeof fraction !== 'number' || !Number.isFinite(fraction)) return 'n/a';
+  return `${Math.round(fraction * 1000) / 10}%`;
+}

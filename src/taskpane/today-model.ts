@@ -7,9 +7,9 @@
  * Layers are a list (LAYER_LINES): a new overlay (e.g. credit) is one more entry whose
  * `line` reads its part of the reading and returns null when the reading has none.
  */
-import { daysInWords, formatDay, num } from './format';
+import { daysInWords, formatDay, num, percent } from './format';
 
-export { daysInWords, formatDay, formatMoment, num } from './format';
+export { daysInWords, formatDay, formatMoment, num, percent } from './format';
 
 type Loose = Record<string, unknown>;
 
@@ -269,11 +269,6 @@ export function sizeWhy(r: SignalReading): string {
   const credit = (r as Loose).credit as Loose | undefined;
   if (credit?.state === 'stress' && credit.enabled !== false) reasons.push('halved for credit stress');
   return reasons.join(', ');
-}
-
-function percent(fraction: unknown): string {
-  if (typeof fraction !== 'number' || !Number.isFinite(fraction)) return 'n/a';
-  return `${Math.round(fraction * 1000) / 10}%`;
 }
 
 export interface NextEvent {

@@ -185,7 +185,7 @@ test('lists the shipped events in the default range and previews the thresholds 
   const credit = await page.locator('#cal-credit').innerText();
   expect(credit).toMatch(new RegExp(`^Credit \\(HYG/IEF\\): ${today.credit.state}[:;]`));
   expect(credit).toContain(`ratio ${Number(today.credit.ratio.toFixed(4))} `);
-  expect(credit).toMatch(new RegExp(`Position size: ${today.sizing.fraction}\\.$`));
+  expect(credit).toMatch(new RegExp(`Position size: ${today.sizing.fraction * 100}%\\.$`));
   // Every date the panel shows is in words (the form's text input takes ISO, but its value is not shown text).
   expect(await isoDaysShown(page, '#calendar-section')).toEqual([]);
   await keepScreenshot(page, '#calendar-section', 'calendar-panel.png');

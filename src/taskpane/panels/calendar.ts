@@ -17,7 +17,7 @@ import { EVENT_KIND_NAMES } from '../../common/profile-fields';
 import { fromSetting, profileLeaves, profileList, type ListItemField } from '../../common/profile-form';
 import { offerUndo } from '../ask';
 import { errorText, h, say, setFieldError } from '../dom';
-import { daysInWords, formatDay } from '../format';
+import { daysInWords, formatDay, percent } from '../format';
 import { saveProfileChange } from '../profile-editor';
 import type { PanelContext } from './context';
 
@@ -477,7 +477,7 @@ class CalendarPanel {
       text = `Credit (${pair}): ${c.state}${effect}; ${facts}.`;
     }
     const size = r.sizing?.fraction;
-    this.credit.textContent = `${text} Position size: ${size === null || size === undefined ? 'n/a' : size}.`;
+    this.credit.textContent = `${text} Position size: ${percent(size)}.`;
   }
 
   private async toggle(): Promise<void> {
