@@ -24,6 +24,7 @@ import { keepScreenshot } from './fake-excel-workbook';
 import {
   DIST,
   FAKE_WORKBOOK_KEY,
+  axeViolations,
   callFunction,
   dayInWords,
   isoDaysShown,
@@ -188,6 +189,7 @@ test('lists the shipped events in the default range and previews the thresholds 
   expect(credit).toMatch(new RegExp(`Position size: ${today.sizing.fraction * 100}%\\.$`));
   // Every date the panel shows is in words (the form's text input takes ISO, but its value is not shown text).
   expect(await isoDaysShown(page, '#calendar-section')).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   await keepScreenshot(page, '#calendar-section', 'calendar-panel.png');
 });
 
@@ -230,6 +232,7 @@ test('a bad event is refused next to its field; a good one is saved, in force fo
     lastWords,
   ]);
   expect(await isoDaysShown(page, '#calendar-section')).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   expect(await rowOf(page, 'Investor day').getAttribute('data-source')).toBe('profile');
   expect(await date.inputValue()).toBe('');
   // The page's functions send the saved profile: the event is in force on that session.
@@ -459,6 +462,7 @@ test('Escape leaves an edit; Remove is one click with an Undo that puts the even
   // Edit, then Escape: the form is back to adding, nothing changed.
   await panel.getByRole('button', { name: `Edit First (${lastWords})` }).click();
   expect(await page.locator('#cal-form-title').innerText()).toBe(`Edit event: First (${lastWords})`);
+  expect(await axeViolations(page)).toEqual([]);
   await page.keyboard.press('Escape');
   expect(await page.locator('#cal-form-title').innerText()).toBe('Add event');
   expect(await page.locator('#cal-cancel').isHidden()).toBe(true);
@@ -469,6 +473,7 @@ test('Escape leaves an edit; Remove is one click with an Undo that puts the even
   await saved(page, /^Removed First/);
   expect(await stored()).toEqual(['Second']);
   expect(await active()).not.toMatch(/First/);
+  expect(await axeViolations(page)).toEqual([]); // the message with its Undo button
   await page.locator('#cal-message').getByRole('button', { name: 'Undo' }).click();
   await saved(page, /^Put back First/);
   expect(await stored()).toEqual(['First', 'Second']);

@@ -10,7 +10,15 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { dayInWords, isoDaysShown, openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
+import {
+  axeViolations,
+  dayInWords,
+  isoDaysShown,
+  openTaskpane,
+  startHarness,
+  type Harness,
+  OpenedContexts,
+} from './harness';
 
 let h: Harness;
 const opened = new OpenedContexts();
@@ -215,6 +223,7 @@ test('outside Office: three charts of the last 250 sessions, agreeing with /api/
   for (const chart of ['breadth', 'composite', 'strategy']) await page.locator(`#chart-${chart} summary`).click();
   expect(await page.locator('#charts-section details[open]').count()).toBe(4);
   expect(await isoDaysShown(page, '#charts-section')).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   const names = await page
     .locator('#charts-section svg[role="img"]')
     .evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute('aria-label') ?? ''));

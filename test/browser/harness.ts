@@ -11,7 +11,7 @@
  *   workbook (custom XML parts, one sheet of formulas) lives in sessionStorage, so it
  *   survives a reload of the page like a workbook survives closing the taskpane.
  */
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -341,4 +341,22 @@ export function dayInWords(iso: string): string {
 export async function isoDaysShown(page: Page, selector: string): Promise<string[]> {
   const text = await page.locator(selector).innerText();
   return text.match(/\b\d{4}-\d{2}-\d{2}\b/g) ?? [];
+}
+
+let axeSource: string | null = null;
+
+/**
+ * axe-core's violations on the page as it is now (hidden tabs are not checked: axe skips
+ * what is not rendered), as "rule: targets" lines; [] when there are none.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    const w = window as unknown as {
+      axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+    };
+    const r = await w.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  });
 }

@@ -15,6 +15,7 @@ import { formatDay as formatDayWords } from '../../src/taskpane/today-model';
 import { SETTINGS_NAMESPACE, parseSettingsXml } from '../../src/common/workbook-settings';
 import {
   FAKE_WORKBOOK_KEY,
+  axeViolations,
   callFunction,
   openTaskpane,
   startHarness,
@@ -150,11 +151,13 @@ test('cross-field rules and bad text come from the same schema', async () => {
   await page.getByLabel('Fast EMA period', { exact: true }).fill('');
   expect(await text(page, '#f-trend-fastPeriod-error')).toBe('Fast EMA period must be an integer between 2 and 500.');
   expect(await page.locator('#profile-save').isDisabled()).toBe(true);
+  expect(await axeViolations(page)).toEqual([]); // errors shown next to their fields
 
   await page.getByRole('button', { name: 'Reset to defaults' }).click();
   expect(await page.getByLabel('Fast EMA period', { exact: true }).inputValue()).toBe('21');
   expect(await page.locator('#profile-save').isEnabled()).toBe(true);
   // Reset replaced what was typed: Undo brings it back (here the empty, refused value).
+  expect(await axeViolations(page)).toEqual([]);
   await page.locator('#profile-message').getByRole('button', { name: 'Undo' }).click();
   expect(await page.getByLabel('Fast EMA period', { exact: true }).inputValue()).toBe('');
   expect(await page.locator('#profile-save').isDisabled()).toBe(true);

@@ -5,13 +5,12 @@
  * and a Retry; axe-core finds no violations; every tab works with the keyboard alone.
  * Screenshots of each state go to .cache/screenshots/ (gitignored).
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { OpenedContexts, openTaskpane, startHarness, type Harness } from './harness';
+import { OpenedContexts, axeViolations, openTaskpane, startHarness, type Harness } from './harness';
 
 const SHOTS = path.resolve(__dirname, '../../.cache/screenshots');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 let h: Harness;
 const opened = new OpenedContexts();
@@ -50,16 +49,7 @@ async function open(width: number, scheme: 'light' | 'dark'): Promise<{ page: Pa
   return { context, page };
 }
 
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: { run(ctx: unknown, o: unknown): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
-    };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}
+const axe = axeViolations;
 
 /** The element's box lies inside the first viewport (no scrolling needed). */
 async function inFirstScreen(page: Page, selector: string): Promise<boolean> {

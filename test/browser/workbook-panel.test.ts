@@ -28,7 +28,15 @@ import {
   type FakeExcelApi,
   type FakeHostOptions,
 } from './fake-excel-workbook';
-import { dayInWords, isoDaysShown, openTaskpane, startHarness, type Harness, OpenedContexts } from './harness';
+import {
+  axeViolations,
+  dayInWords,
+  isoDaysShown,
+  openTaskpane,
+  startHarness,
+  type Harness,
+  OpenedContexts,
+} from './harness';
 
 let h: Harness;
 let sessions: string[];
@@ -210,6 +218,7 @@ test('debrief dates: a reversed or too-late range is refused next to its field; 
   );
   // The field holds 2099-01-02; the text around it says every day in words.
   expect(await isoDaysShown(page, '#workbook-section')).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   await from.fill('');
   expect(await text(page, '#debrief-from-error')).toBe('From: enter the first session to write.');
   expect((await readBook(page)).sheets).toHaveLength(1); // nothing was written
@@ -228,6 +237,7 @@ test('debrief dates: a reversed or too-late range is refused next to its field; 
     `From: ${dayInWords(gap)} is not a trading session (previous session ${dayInWords(sessions[i - 1])}, next ${dayInWords(sessions[i])})`,
   );
   expect(await isoDaysShown(page, '#workbook-section')).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
 
   // Keyboard: Tab walks the panel's controls in order (a date field's month, day and year
   // are stops of their own); Enter in a date field writes.
@@ -303,6 +313,7 @@ test('insert dashboard: a new sheet of live formulas and 3 native charts, never 
   const question = page.getByRole('group', { name: /already has the sheet "IWM Dashboard"/ });
   await question.waitFor();
   await keepScreenshot(page, '#workbook-section', 'workbook-ask-dashboard.png');
+  expect(await axeViolations(page)).toEqual([]);
   expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Go to IWM Dashboard');
   await page.keyboard.press('Escape');
   expect(await question.count()).toBe(0);
@@ -398,6 +409,7 @@ test('snapshot to values: IWM formulas of the selection (a whole spill), then of
       `or blocked (#SPILL!), try again when they show values. Values as of ${dayInWords(last)}; the sheet has a note saying so.`,
   );
   expect(await isoDaysShown(page, '#workbook-section')).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   cells = (await readBook(page)).sheets[0].cells;
   expect(cells['0,1']).toEqual({ v: 'bullish', nf: '@' });
   expect(cells['4,3']).toEqual({ v: '2007-05-31', nf: '@' }); // text, not a date
