@@ -13,7 +13,7 @@
  * - closeOnEscape(): Escape inside an open <details> (a layer's numbers, a profile group,
  *   a chart's table) closes it and puts focus on its summary.
  */
-import { h, say } from './dom';
+import { errorText, h, say } from './dom';
 
 export interface Choice<T> {
   label: string;
@@ -85,7 +85,7 @@ export function offerUndo(
       .then(undo)
       .then(
         (done) => say(region, done, 'success'),
-        (err: unknown) => say(region, `Could not undo: ${err instanceof Error ? err.message : String(err)}`, 'error'),
+        (err: unknown) => say(region, `Could not undo: ${errorText(err)}`, 'error'),
       );
   });
   region.replaceChildren(`${text} `, button);

@@ -1,6 +1,7 @@
 /** Small DOM helpers for the taskpane (no framework: native controls carry the accessibility). */
 
 import { ApiError } from '../common/api-client';
+import { daysInWords } from './format';
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -56,5 +57,6 @@ export function errorText(err: unknown): string {
   // An unreachable service is told once, with its reason and Retry, by the Today card; the
   // other panels say what it means instead of repeating the browser's "Failed to fetch".
   if (err instanceof ApiError && err.kind === 'network') return 'the signal service does not answer (see Today)';
-  return err instanceof Error ? err.message : String(err);
+  // Messages from the API and the engine name days as ISO dates; say them as the pane does.
+  return daysInWords(err instanceof Error ? err.message : String(err));
 }

@@ -1,7 +1,6 @@
 /**
  * The taskpane's formats, one definition each: a day ("14 May 2007"), a moment in local
- * time ("14 May 2007, 16:05"), a number with a proper minus sign. today-model.ts
- * re-exports them; the panels import them from here.
+ * time ("14 May 2007, 16:05"), a number with a proper minus sign, a percentage, the stale-data note.
  */
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -18,6 +17,11 @@ export function formatDay(iso: string | null | undefined): string {
  */
 export function daysInWords(text: string): string {
   return text.replace(/\b\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b/g, (day) => formatDay(day));
+}
+
+/** The note that data is stale, with the source's reason when it gave one. */
+export function staleNote(reason: string | null | undefined): string {
+  return `The data may be out of date${reason ? `: ${daysInWords(reason)}` : '.'}`;
 }
 
 /** A moment (ISO timestamp) in the user's local time, to the minute: "14 May 2007, 16:05". */

@@ -239,14 +239,18 @@ export class ProfileEditor {
     this.carried = carriedValues(profile);
     this.showCarried();
     byId<HTMLSelectElement>('preset').value = preset;
-    const values = formValues(profile);
+    this.setValues(formValues(profile));
+    this.validate();
+  }
+
+  /** Puts form values into the controls and into the switches kept on other tabs. */
+  private setValues(values: FormValues): void {
     for (const [path, { leaf, input }] of this.controls) {
       if (leaf.kind === 'boolean') input.checked = values[path] === true;
       else input.value = String(values[path]);
     }
     this.switches = Object.fromEntries(Object.keys(ELSEWHERE).map((path) => [path, values[path]]));
     this.showElsewhere();
-    this.validate();
   }
 
   /** Checks every control with the schema and shows the result; returns it. */
@@ -318,13 +322,8 @@ export class ProfileEditor {
     return () => {
       this.preset = preset;
       this.carried = carried;
-      this.switches = Object.fromEntries(Object.keys(ELSEWHERE).map((path) => [path, typed[path]]));
-      this.showElsewhere();
       byId<HTMLSelectElement>('preset').value = preset;
-      for (const [path, { leaf, input }] of this.controls) {
-        if (leaf.kind === 'boolean') input.checked = typed[path] === true;
-        else input.value = String(typed[path]);
-      }
+      this.setValues(typed);
       this.showCarried();
       this.validate();
       return 'Your values are back. Save to use them.';

@@ -7,9 +7,7 @@
  * Layers are a list (LAYER_LINES): a new overlay (e.g. credit) is one more entry whose
  * `line` reads its part of the reading and returns null when the reading has none.
  */
-import { daysInWords, formatDay, num, percent } from './format';
-
-export { daysInWords, formatDay, formatMoment, num, percent } from './format';
+import { formatDay, num, percent, staleNote } from './format';
 
 type Loose = Record<string, unknown>;
 
@@ -349,8 +347,7 @@ export function todayModel(r: SignalReading, history: SessionRow[], next: NextEv
   const prev = history.length >= 2 ? history[history.length - 2] : null;
   const notes: string[] = [];
   if (r.meta.sample) notes.push('Sample data: synthetic numbers for trying the add-in, not market readings.');
-  if (r.meta.stale)
-    notes.push(`The data may be out of date${r.meta.staleReason ? `: ${daysInWords(r.meta.staleReason)}` : '.'}`);
+  if (r.meta.stale) notes.push(staleNote(r.meta.staleReason));
   return {
     date: r.date,
     rating,

@@ -9,12 +9,10 @@ import type { z } from 'zod';
 import type { CalendarResult, HistoryTable } from '../../api/src/contracts/responses';
 import type { PanelContext } from './panels/context';
 import { errorText, h } from './dom';
+import { formatDay, formatMoment, num } from './format';
 import {
   TODAY_HISTORY_FIELDS,
-  formatDay,
-  formatMoment,
   historyRows,
-  num,
   todayModel,
   type NextEvent,
   type SignalReading,

@@ -11,12 +11,12 @@ import type { Page } from 'playwright-core';
 import { formatDay } from '../../api/src/engine/dates';
 import { profileLeaves } from '../../src/common/profile-form';
 import { LAST_READING_KEY } from '../../src/taskpane/today';
-import { formatDay as formatDayWords } from '../../src/taskpane/today-model';
 import { SETTINGS_NAMESPACE, parseSettingsXml } from '../../src/common/workbook-settings';
 import {
   FAKE_WORKBOOK_KEY,
   axeViolations,
   callFunction,
+  dayInWords,
   openTaskpane,
   startHarness,
   type FakeWorkbook,
@@ -60,7 +60,7 @@ async function expected(field: string, asOf: string, profile?: unknown): Promise
 test('outside Office: renders, says the data is sample data', async () => {
   const page = await open();
   expect(await text(page, '#status-source')).toMatch(/sample/i);
-  expect(await text(page, '#status-last')).toBe(formatDayWords(sessions[sessions.length - 1]));
+  expect(await text(page, '#status-last')).toBe(dayInWords(sessions[sessions.length - 1]));
   // Said once, on the Today card; the Data section's banner is for an unreachable service.
   await page.waitForSelector('#today-notes');
   expect(await text(page, '#today-notes')).toMatch(/^Sample data: synthetic numbers/);
@@ -292,7 +292,7 @@ test('progress while the API works, the page stays usable; a stale status is sai
   await page.waitForSelector('#status-progress[hidden]', { state: 'attached' });
   expect(await page.getAttribute('#status-section', 'aria-busy')).toBe('false');
   expect(await text(page, '#status-last')).toBe(
-    `${formatDayWords(sessions[sessions.length - 1])} (out of date: no bars since 20 Nov 2026)`,
+    `${dayInWords(sessions[sessions.length - 1])} (out of date: no bars since 20 Nov 2026)`,
   );
   expect(await page.locator('#banner').isHidden()).toBe(true);
   expect(await text(page, '#status-source')).toBe('massive');

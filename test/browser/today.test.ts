@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { OpenedContexts, axeViolations, openTaskpane, startHarness, type Harness } from './harness';
+import { OpenedContexts, axeViolations, dayInWords, openTaskpane, startHarness, type Harness } from './harness';
 
 const SHOTS = path.resolve(__dirname, '../../.cache/screenshots');
 
@@ -92,9 +92,7 @@ describe.each([320, 350, 500])('at %i px', (width) => {
     expect(await page.locator('[data-layer="breadth"]').innerText()).toContain(`${r.breadth.pct50.toFixed(1)}% above`);
     expect(await page.locator('#today-macro').innerText()).toMatch(/window/);
     // Day of the reading in the one date format.
-    const [y, m, d] = r.date.split('-').map(Number);
-    const month = new Date(Date.UTC(y, m - 1, d)).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
-    expect(await page.locator('.today-date').innerText()).toBe(`Session of ${d} ${month} ${y}`);
+    expect(await page.locator('.today-date').innerText()).toBe(`Session of ${dayInWords(r.date)}`);
     // No field path, file path or header name reaches the user, on any tab.
     const all = await page.evaluate(() => document.body.innerText + ' ' + document.body.textContent);
     expect(all.match(new RegExp(FIELD_PATH.source, 'g')) ?? []).toEqual([]);

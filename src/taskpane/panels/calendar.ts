@@ -354,9 +354,9 @@ class CalendarPanel {
       ]);
       if (seq !== this.loads) return;
       if (calendar.status === 'fulfilled') this.showEvents(calendar.value as CalendarAnswer);
-      else problems.push(`Could not load the calendar: ${daysInWords(errorText(calendar.reason))}`);
+      else problems.push(`Could not load the calendar: ${errorText(calendar.reason)}`);
       if (reading.status === 'fulfilled') this.showThresholds(reading.value as ReadingAnswer);
-      else problems.push(`Could not load today's thresholds: ${daysInWords(errorText(reading.reason))}`);
+      else problems.push(`Could not load today's thresholds: ${errorText(reading.reason)}`);
       say(this.problem, problems.join(' '), 'error');
     } finally {
       this.busy(-1);
@@ -658,7 +658,7 @@ function span(from: string, to?: string | null): (Node | string)[] {
  * are, their days as the taskpane says them.
  */
 function issuesText(err: unknown): string {
-  if (!(err instanceof ProfileError)) return daysInWords(errorText(err));
+  if (!(err instanceof ProfileError)) return errorText(err);
   const list = profileList(LIST);
   return err.issues
     .map((i) => {

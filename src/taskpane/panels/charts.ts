@@ -49,7 +49,7 @@ import {
   type Value,
 } from '../../common/chart-geometry';
 import { errorText, h, say } from '../dom';
-import { daysInWords, formatDay } from '../format';
+import { formatDay, staleNote } from '../format';
 import type { PanelContext } from './context';
 
 /** Sessions the range selector offers, and the default. */
@@ -577,9 +577,7 @@ export class ChartsPanel {
       this.data = chartData(reply.value, profile, sessions);
       this.strategy = backtest.status === 'fulfilled' ? (backtest.value as { strategy: StrategyData }).strategy : null;
       this.strategyProblem =
-        backtest.status === 'rejected'
-          ? `The strategy chart could not be loaded: ${daysInWords(errorText(backtest.reason))}`
-          : null;
+        backtest.status === 'rejected' ? `The strategy chart could not be loaded: ${errorText(backtest.reason)}` : null;
       this.draw();
       const d = this.data;
       const n = d.dates.length;
@@ -595,7 +593,7 @@ export class ChartsPanel {
       this.strategy = null;
       this.charts.replaceChildren();
       this.note.hidden = true;
-      say(this.message, `Could not load the charts: ${daysInWords(errorText(err))}`, 'error');
+      say(this.message, `Could not load the charts: ${errorText(err)}`, 'error');
     } finally {
       if (seq === this.seq) this.busy(false);
     }
@@ -613,8 +611,7 @@ export class ChartsPanel {
     this.drawnWidth = width;
     const notes: string[] = [];
     if (d.meta.sample) notes.push('Sample data: these charts show the embedded synthetic sample, not market prices.');
-    if (d.meta.stale)
-      notes.push(`The data may be out of date${d.meta.staleReason ? `: ${daysInWords(d.meta.staleReason)}` : '.'}`);
+    if (d.meta.stale) notes.push(staleNote(d.meta.staleReason));
     if (this.strategyProblem) notes.push(this.strategyProblem);
     this.note.textContent = notes.join(' ');
     this.note.hidden = notes.length === 0;

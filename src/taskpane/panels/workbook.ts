@@ -96,7 +96,7 @@ function apiErrorText(err: unknown): string {
   const named = issues.filter((i) => typeof i.field === 'string' && FIELD_WORDS[i.field]);
   if (named.length && named.length === issues.length)
     return named.map((i) => `${FIELD_WORDS[i.field!]}: ${daysInWords(i.message)}`).join('; ');
-  return daysInWords(errorText(err));
+  return errorText(err);
 }
 
 class WorkbookPanel {
@@ -327,7 +327,7 @@ class WorkbookPanel {
       const { text, kind } = await work();
       say(message, text, kind);
     } catch (err) {
-      say(message, `${label} failed: ${daysInWords(errorText(err))}`, 'error');
+      say(message, `${label} failed: ${errorText(err)}`, 'error');
     } finally {
       this.busy = false;
       this.root.setAttribute('aria-busy', 'false');
@@ -363,8 +363,9 @@ class WorkbookPanel {
   private showApiFieldErrors(err: unknown): void {
     if (!(err instanceof ApiError)) return;
     for (const issue of err.problem?.errors ?? []) {
-      const f = issue.field === 'to' ? this.to : issue.field === 'from' || issue.field === 'date' ? this.from : null;
-      if (f) setFieldError(f.input, f.error, `${f === this.to ? 'To' : 'From'}: ${daysInWords(issue.message)}`);
+      const label = issue.field === undefined ? undefined : FIELD_WORDS[issue.field];
+      const f = label === 'To' ? this.to : label === 'From' ? this.from : null;
+      if (f) setFieldError(f.input, f.error, `${label}: ${daysInWords(issue.message)}`);
     }
   }
 
